@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+/** The drizzle database, whichever driver is under it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A database or an open transaction: every query accepts either. */
+export type Executor = Database | Parameters<Parameters<Database['transaction']>[0]>[0];
+
+export interface OpenDatabaseOptions {
+  /**
+   * `postgres://` or `postgresql://` opens a real server through postgres.js. Anything else is a
+   * PGlite data directory (`memory://` keeps it in memory); unset means `dataDir`.
+   */
+  url?: string | undefined;
+  /** The PGlite data directory used when no URL is given. */
+  dataDir?: string;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+  /** Receives the server's notices and connection errors, so that they are logged, not printed. */
+  onNotice?: (message: string) => void;
+}
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, safe to log: the URL without its password, or the PGlite directory. */
+  location: string;
+  /** Applies the committed SQL migrations that have not run yet. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens postgres.js for a `postgres://` URL and PGlite otherwise. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  if (isPostgresUrl(options.url)) return openPostgres(options.url, options);
+  return openPglite(options.url ?? options.dataDir ?? 'memory://');
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
+  const client = postgres(url, {
+    max: options.maxConnections ?? 10,
+    onnotice: (notice) => options.onNotice?.(String(notice.message)),
+    connection: { application_name: 'charanim-gateway' },
+  });
+  const db = drizzlePostgres({ client, schema });
+  const location = new URL(url);
+  location.password = '';
+  return {
+    db: db as unknown as Database,
+    kind: 'postgres',
+    location: location.toString(),
+    migrate: () => migratePostgres(db, { migrationsFolder }),
+    ping: async () => {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(location: string): Promise<DatabaseHandle> {
+  const dataDir = location.replace(/^file:\/\//, '');
+  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite({ client, schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    location,
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}

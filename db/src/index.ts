@@ -1,0 +1,6 @@
+export * from './database.ts';
+export * from './queries/callbacks.ts';
+export * from './queries/characters.ts';
+export * from './queries/cursor.ts';
+export * from './queries/tasks.ts';
+export * from './schema.ts';

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { Executor } from '../database.ts';
+import { callbackEvents } from '../schema.ts';
+
+export type CallbackOutcome = 'applied' | 'stale' | 'unknown_task' | 'rejected';
+
+export interface NewCallbackEvent {
+  rawBody: string;
+  /** The parsed JSON body; unparseable bodies are refused before they get here. */
+  body: unknown;
+  providerTaskId: string | null;
+  taskId: string | null;
+  owner: string | null;
+  signatureValid: boolean | null;
+  outcome: CallbackOutcome;
+}
+
+/** Stores a callback once; returns false when an identical body was stored before. */
+export async function recordCallbackEvent(db: Executor, event: NewCallbackEvent): Promise<boolean> {
+  const { rawBody, ...rest } = event;
+  const inserted = await db
+    .insert(callbackEvents)
+    .values({ ...rest, bodySha256: sha256(rawBody) })
+    .onConflictDoNothing({ target: callbackEvents.bodySha256 })
+    .returning({ id: callbackEvents.id });
+  return inserted.length > 0;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

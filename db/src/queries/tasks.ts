@@ -1,0 +1,165 @@
+import { and, desc, eq, isNotNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import type { Executor } from '../database.ts';
+import { characters, type TaskRow, type TaskState, tasks } from '../schema.ts';
+import { type Page, type Position, toPage } from './cursor.ts';
+
+const finished: TaskState[] = ['SUCCESS', 'FAIL'];
+
+export function isFinished(state: TaskState): boolean {
+  return finished.includes(state);
+}
+
+export interface NewTask {
+  owner: string;
+  model: string;
+  input: Record<string, unknown>;
+}
+
+export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> {
+  const [row] = await db.insert(tasks).values(task).returning();
+  if (!row) throw new Error('insert into tasks returned no row');
+  return row;
+}
+
+export async function findTask(db: Executor, owner: string, id: string): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.owner, owner), eq(tasks.id, id)));
+  return row;
+}
+
+/** For callbacks, which name the provider's id and no owner. */
+export async function findTaskByProviderId(
+  db: Executor,
+  providerTaskId: string,
+): Promise<TaskRow | undefined> {
+  const [row] = await db.select().from(tasks).where(eq(tasks.providerTaskId, providerTaskId));
+  return row;
+}
+
+export interface TaskListOptions {
+  first: number;
+  after?: Position | undefined;
+  state?: TaskState | undefined;
+}
+
+/** Newest first. */
+export async function listTasks(
+  db: Executor,
+  owner: string,
+  { first, after, state }: TaskListOptions,
+): Promise<Page<TaskRow>> {
+  const rows = await db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.owner, owner),
+        state && eq(tasks.state, state),
+        after &&
+          or(
+            lt(tasks.createdAt, after.createdAt),
+            and(eq(tasks.createdAt, after.createdAt), lt(tasks.id, after.id)),
+          ),
+      ),
+    )
+    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .limit(first + 1);
+  return toPage(rows, first);
+}
+
+/** The provider accepted the task: it is WAITING there and the poller takes it from `nextPollAt`. */
+export async function recordSubmission(
+  db: Executor,
+  id: string,
+  providerTaskId: string,
+  nextPollAt: Date,
+): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({ providerTaskId, state: 'WAITING', nextPollAt, updatedAt: sql`now()` })
+    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING')))
+    .returning();
+  return row;
+}
+
+export interface NewCharacter {
+  characterId: string;
+  prompt: string | null;
+  safetyInstruction: string | null;
+  sourceVideoUrl: string;
+}
+
+export interface TaskChange {
+  state: TaskState;
+  error?: { code: string; message: string } | undefined;
+  /** Written with a SUCCESS, in the same transaction. */
+  character?: NewCharacter | undefined;
+}
+
+/**
+ * Moves a task forward, never back and never out of SUCCESS or FAIL (the enum's order is the
+ * life of a task). Returns the updated row, or undefined when the change would not move it, which
+ * makes duplicate and late news harmless.
+ */
+export async function advanceTask(
+  db: Executor,
+  id: string,
+  change: TaskChange,
+): Promise<TaskRow | undefined> {
+  const done = isFinished(change.state);
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(tasks)
+      .set({
+        state: change.state,
+        updatedAt: sql`now()`,
+        ...(done && { completedAt: sql`now()`, nextPollAt: null }),
+        ...(change.error && { errorCode: change.error.code, errorMessage: change.error.message }),
+      })
+      .where(
+        and(
+          eq(tasks.id, id),
+          notInArray(tasks.state, finished),
+          lt(tasks.state, change.state),
+        ),
+      )
+      .returning();
+    if (row && change.state === 'SUCCESS' && change.character) {
+      await tx
+        .insert(characters)
+        .values({ ...change.character, owner: row.owner, taskId: row.id })
+        .onConflictDoNothing({ target: characters.taskId });
+    }
+    return row;
+  });
+}
+
+/** Unfinished tasks the provider knows whose next poll is due, oldest due first. */
+export async function dueTasks(db: Executor, now: Date, limit: number): Promise<TaskRow[]> {
+  return db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        notInArray(tasks.state, finished),
+        isNotNull(tasks.providerTaskId),
+        lte(tasks.nextPollAt, now),
+      ),
+    )
+    .orderBy(tasks.nextPollAt)
+    .limit(limit);
+}
+
+export async function schedulePoll(
+  db: Executor,
+  id: string,
+  nextPollAt: Date,
+  pollAttempts: number,
+): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ nextPollAt, pollAttempts })
+    .where(and(eq(tasks.id, id), notInArray(tasks.state, finished)));
+}

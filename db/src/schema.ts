@@ -1,0 +1,111 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/** The gateway's task states, in the only order a task may move through them. */
+export const taskStates = ['PENDING', 'WAITING', 'QUEUING', 'GENERATING', 'SUCCESS', 'FAIL'] as const;
+export type TaskState = (typeof taskStates)[number];
+export const taskStateEnum = pgEnum('task_state', taskStates);
+
+/** Millisecond precision, so that a timestamp survives a round trip through a JS Date in a cursor. */
+const timestampMs = (name: string) =>
+  timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    model: text('model').notNull(),
+    state: taskStateEnum('state').notNull().default('PENDING'),
+    /** The input as the client sent it (after validation), not the provider's wire form. */
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    providerTaskId: text('provider_task_id').unique(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+    completedAt: timestampMs('completed_at'),
+    /** When the poller next reads the task; null once it is finished. */
+    nextPollAt: timestampMs('next_poll_at'),
+    pollAttempts: integer('poll_attempts').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('tasks_owner_idempotency_key_idx')
+      .on(t.owner, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    index('tasks_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+    index('tasks_next_poll_idx')
+      .on(t.nextPollAt)
+      .where(sql`${t.state} not in ('SUCCESS', 'FAIL')`),
+  ],
+);
+
+export const characters = pgTable(
+  'characters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    taskId: uuid('task_id')
+      .notNull()
+      .unique()
+      .references(() => tasks.id),
+    /** The provider's character id, referenced by later Sora 2 generations. */
+    characterId: text('character_id').notNull(),
+    prompt: text('prompt'),
+    safetyInstruction: text('safety_instruction'),
+    sourceVideoUrl: text('source_video_url').notNull(),
+    sourceVideoExpiresAt: timestampMs('source_video_expires_at'),
+    sourceVideoFormat: text('source_video_format'),
+    sourceVideoDurationSeconds: real('source_video_duration_seconds'),
+    sourceVideoSizeBytes: integer('source_video_size_bytes'),
+    sourceVideoSha256: text('source_video_sha256'),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('english', coalesce(prompt, ''))`,
+    ),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('characters_search_idx').using('gin', t.searchVector),
+    index('characters_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/** Every callback as it arrived, for audit and de-duplication. */
+export const callbackEvents = pgTable(
+  'callback_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The task's owner once the callback is matched to a task. */
+    owner: text('owner'),
+    taskId: uuid('task_id').references(() => tasks.id),
+    providerTaskId: text('provider_task_id'),
+    /** SHA-256 of the raw body: an identical callback is stored once. */
+    bodySha256: text('body_sha256').notNull().unique(),
+    body: jsonb('body').notNull(),
+    signatureValid: boolean('signature_valid'),
+    /** What the gateway did with it: applied, stale, unknown_task, rejected. */
+    outcome: text('outcome').notNull(),
+    receivedAt: timestampMs('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('callback_events_task_idx').on(t.taskId)],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type CharacterRow = typeof characters.$inferSelect;
+export type CallbackEventRow = typeof callbackEvents.$inferSelect;

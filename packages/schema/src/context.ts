@@ -1,0 +1,31 @@
+import type { Database, TaskRow } from '@charanim/db';
+import type { KieClient, ModelRegistry } from '@charanim/provider';
+
+/** What the schema needs of the provider; the gateway builds it from its configuration. */
+export interface ProviderContext {
+  client: Pick<KieClient, 'createTask' | 'credit'>;
+  models: ModelRegistry;
+  /** Where the provider posts completion callbacks; undefined when the gateway has no public URL. */
+  callbackUrl: string | undefined;
+  /** When the poller should first read a task the provider has just accepted. */
+  firstPollAt(): Date;
+}
+
+/** Task changes, as they are written. */
+export interface TaskEvents {
+  publish(task: TaskRow): void;
+  /** Every change of one task from now on, until the iterator is returned. */
+  subscribe(taskId: string): AsyncIterableIterator<TaskRow>;
+}
+
+/** The caller: every row read or written is scoped to this owner. */
+export interface Viewer {
+  owner: string;
+}
+
+export interface Context {
+  db: Database;
+  provider: ProviderContext;
+  pubsub: TaskEvents;
+  viewer: Viewer;
+}

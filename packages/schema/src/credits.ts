@@ -1,0 +1,19 @@
+import { ProviderError } from '@charanim/provider';
+import { GraphQLError } from 'graphql';
+import { builder } from './builder.ts';
+
+builder.queryField('credits', (t) =>
+  t.int({
+    description: "The provider account's remaining credits.",
+    resolve: async (_root, _args, ctx) => {
+      try {
+        return await ctx.provider.client.credit();
+      } catch (error) {
+        if (!(error instanceof ProviderError)) throw error;
+        throw new GraphQLError(error.message, {
+          extensions: { code: error.code, retryable: error.retryable },
+        });
+      }
+    },
+  }),
+);

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), {
+      error: `${name} must be an absolute http(s) URL`,
+    })
+    .transform((value) => value.replace(/\/+$/, ''));
+
+const milliseconds = (min: number) => z.coerce.number().int().min(min);
+
+/** Every setting the gateway reads from its environment, with its default. */
+export const configSchema = z.object({
+  /** The port GraphQL, GraphiQL, graphql-ws, `/health` and the webhook route listen on. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** `postgres://…` for a PostgreSQL server; unset for the embedded PGlite in `DATA_DIR`. */
+  DATABASE_URL: optionalText,
+  /** Where the embedded PGlite keeps its files when `DATABASE_URL` is unset. */
+  DATA_DIR: z.string().trim().min(1).default('.data/pglite'),
+  /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
+  KIE_API_KEY: optionalText,
+  KIE_API_BASE_URL: httpUrl('KIE_API_BASE_URL').default('https://api.kie.ai'),
+  KIE_UPLOAD_BASE_URL: httpUrl('KIE_UPLOAD_BASE_URL').default('https://kieai.redpandaai.co'),
+  /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
+  KIE_WEBHOOK_HMAC_KEY: optionalText,
+  /** The gateway's public base URL; the callback URL is built from it, and none is sent without it. */
+  PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Each kie.ai request's time limit. */
+  KIE_TIMEOUT_MS: milliseconds(100).default(15_000),
+  /** The poller's first delay after kie.ai accepts a task, and after each change it sees. */
+  POLL_INTERVAL_MS: milliseconds(10).default(2_000),
+  /** The cap of the poller's growing delay while nothing changes. */
+  POLL_MAX_INTERVAL_MS: milliseconds(10).default(30_000),
+  /** How long a task may stay unfinished before it ends FAIL with code TIMEOUT. */
+  TASK_TIMEOUT_MS: milliseconds(1_000).default(15 * 60_000),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Thrown with every bad setting named, so that a start fails with one clear message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DatabaseHandle, openDatabase } from '@charanim/db';
+import { createModelRegistry } from '@charanim/provider';
+import type { Emulator } from '@charanim/provider/emulator';
+import { type Context, schema } from '@charanim/schema';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaLogger } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.ts';
+import { exampleOperations } from './graphiql-examples.ts';
+import type { Logger } from './logger.ts';
+import { useHealth } from './plugins/health.ts';
+import { useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
+import { connectProvider } from './provider.ts';
+import { createTaskEvents } from './pubsub.ts';
+import { nextDelay, Poller } from './tasks/poller.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface Gateway {
+  /** The base URL it listens on, e.g. http://127.0.0.1:4000. */
+  url: string;
+  database: DatabaseHandle;
+  /** The built-in kie.ai emulator, when `KIE_API_KEY` is unset. */
+  emulator: Emulator | undefined;
+  poller: Poller;
+  /** Stops taking work, closes subscriptions with 1001, and waits up to `deadlineMs` for requests in flight. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  /** Starts the poller's timer; tests that drive `poller.tick()` themselves turn it off. */
+  startPoller?: boolean;
+}
+
+/** Opens the database, connects the provider and listens; resolves once it takes requests. */
+export async function startGateway({ config, logger, startPoller = true }: GatewayOptions): Promise<Gateway> {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    onNotice: (message) => logger.debug({ notice: message }, 'postgres notice'),
+  });
+  await database.migrate();
+  logger.info(
+    { database: database.kind, location: database.location },
+    database.kind === 'pglite'
+      ? `database: embedded PGlite in ${database.location} (set DATABASE_URL=postgres://… for a server)`
+      : 'database: PostgreSQL server',
+  );
+
+  const { client, emulator } = await connectProvider(config, logger);
+  const models = createModelRegistry();
+  const pubsub = createTaskEvents();
+  const callbackUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
+  if (!callbackUrl) logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
+  const updater = { db: database.db, models, pubsub };
+
+  const context: Context = {
+    db: database.db,
+    pubsub,
+    viewer: { owner: 'local' },
+    provider: {
+      client,
+      models,
+      callbackUrl,
+      firstPollAt: () =>
+        new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
+    },
+  };
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    logging: yogaLogger(logger),
+    graphiql: { title: 'Character animation gateway', subscriptionsProtocol: 'WS', defaultQuery: exampleOperations },
+    context: (): Context => ({ ...context }),
+    plugins: [
+      useHealth({ ping: database.ping, database: database.kind }),
+      useKieWebhook({ ...updater, client, logger, hmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
+    ],
+  });
+
+  const server = createServer(yoga);
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  useServer(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+        const document = enveloped.parse(params.query);
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema: enveloped.schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+    },
+    wsServer,
+  );
+
+  await listen(server, config.PORT, config.HOST);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+  const poller = new Poller({
+    ...updater,
+    client,
+    logger,
+    intervalMs: config.POLL_INTERVAL_MS,
+    maxIntervalMs: config.POLL_MAX_INTERVAL_MS,
+    taskTimeoutMs: config.TASK_TIMEOUT_MS,
+  });
+  if (startPoller) poller.start();
+  logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);
+
+  return {
+    url,
+    database,
+    emulator,
+    poller,
+    async stop(deadlineMs = 10_000) {
+      await poller.stop();
+      for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
+      wsServer.close();
+      await closeServer(server, deadlineMs);
+      await yoga.dispose();
+      await emulator?.close();
+      await database.close();
+    },
+  };
+}
+
+type Enveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Lets requests in flight finish, and cuts them off at the deadline. */
+function closeServer(server: Server, deadlineMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const cutoff = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    server.close(() => {
+      clearTimeout(cutoff);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function yogaLogger(logger: Logger): YogaLogger {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ args }, 'graphql-yoga'),
+    info: (...args: unknown[]) => logger.info({ args }, 'graphql-yoga'),
+    warn: (...args: unknown[]) => logger.warn({ args }, 'graphql-yoga'),
+    error: (...args: unknown[]) => logger.error({ err: args[0], args: args.slice(1) }, 'graphql error'),
+  };
+}

@@ -1,0 +1,36 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.ts';
+import { type CallbackIngester, ingestCallback } from '../tasks/ingest-callback.ts';
+
+export const WEBHOOK_PATH = '/webhooks/kie';
+/** kie.ai's callbacks are a few KB; anything far larger is not one. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** `POST /webhooks/kie`: kie.ai's completion callbacks. */
+export function useKieWebhook(ingester: CallbackIngester & { logger: Logger }): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== WEBHOOK_PATH) return;
+      const answer = (status: number, outcome: string) =>
+        endResponse(fetchAPI.Response.json({ outcome }, { status }));
+      if (request.method !== 'POST') return answer(405, 'method_not_allowed');
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      if (declared > MAX_BODY_BYTES) return answer(413, 'too_large');
+      const rawBody = await request.text();
+      if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) return answer(413, 'too_large');
+      try {
+        const result = await ingestCallback(ingester, {
+          rawBody,
+          timestamp: request.headers.get('x-webhook-timestamp') ?? undefined,
+          signature: request.headers.get('x-webhook-signature') ?? undefined,
+        });
+        ingester.logger.debug(result, 'callback');
+        answer(result.status, result.outcome);
+      } catch (error) {
+        // Not applied: kie.ai may send it again and the poller reads the task regardless.
+        ingester.logger.error({ err: error }, 'callback failed');
+        answer(503, 'retry_later');
+      }
+    },
+  };
+}

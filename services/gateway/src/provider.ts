@@ -1,0 +1,59 @@
+import { KieClient } from '@charanim/provider';
+import { type Emulator, startEmulator } from '@charanim/provider/emulator';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export interface ProviderConnection {
+  client: KieClient;
+  /** The built-in emulator, when `KIE_API_KEY` is unset. */
+  emulator: Emulator | undefined;
+}
+
+/** The key the gateway and its built-in emulator share; it guards nothing outside this process. */
+const EMULATOR_API_KEY = 'emulator-local-key';
+
+/** kie.ai itself when a key is configured, the built-in emulator otherwise. */
+export async function connectProvider(config: Config, logger: Logger): Promise<ProviderConnection> {
+  const onCall: ConstructorParameters<typeof KieClient>[0]['onCall'] = (event) => {
+    if (event.error) {
+      logger.warn(
+        { operation: event.operation, attempt: event.attempt, code: event.error.code, durationMs: event.durationMs },
+        `kie.ai ${event.operation} failed: ${event.error.message}`,
+      );
+    } else {
+      logger.debug({ operation: event.operation, durationMs: event.durationMs }, 'kie.ai call');
+    }
+  };
+  if (config.KIE_API_KEY !== undefined) {
+    logger.info({ apiBaseUrl: config.KIE_API_BASE_URL }, 'kie.ai: using the real API');
+    return {
+      client: new KieClient({
+        apiKey: config.KIE_API_KEY,
+        apiBaseUrl: config.KIE_API_BASE_URL,
+        uploadBaseUrl: config.KIE_UPLOAD_BASE_URL,
+        timeoutMs: config.KIE_TIMEOUT_MS,
+        onCall,
+      }),
+      emulator: undefined,
+    };
+  }
+  const emulator = await startEmulator({
+    apiKey: EMULATOR_API_KEY,
+    ...(config.KIE_WEBHOOK_HMAC_KEY !== undefined && { webhookHmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
+    timing: { waitingMs: 3_000, queuingMs: 3_000, generatingMs: 4_000 },
+  });
+  logger.warn(
+    { emulatorUrl: emulator.url },
+    'kie.ai: KIE_API_KEY is unset, so tasks go to the built-in kie.ai emulator (no credits are spent, no real characters are made)',
+  );
+  return {
+    client: new KieClient({
+      apiKey: EMULATOR_API_KEY,
+      apiBaseUrl: emulator.url,
+      uploadBaseUrl: emulator.url,
+      timeoutMs: config.KIE_TIMEOUT_MS,
+      onCall,
+    }),
+    emulator,
+  };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that run anywhere', () => {
+    expect(loadConfig({})).toEqual({
+      PORT: 4000,
+      HOST: '127.0.0.1',
+      DATA_DIR: '.data/pglite',
+      KIE_API_BASE_URL: 'https://api.kie.ai',
+      KIE_UPLOAD_BASE_URL: 'https://kieai.redpandaai.co',
+      LOG_LEVEL: 'info',
+      KIE_TIMEOUT_MS: 15_000,
+      POLL_INTERVAL_MS: 2_000,
+      POLL_MAX_INTERVAL_MS: 30_000,
+      TASK_TIMEOUT_MS: 900_000,
+    });
+  });
+
+  it('treats empty values as unset and trims trailing slashes of URLs', () => {
+    const config = loadConfig({ KIE_API_KEY: '', PUBLIC_URL: 'https://gw.example.com/', DATABASE_URL: ' ' });
+    expect(config.KIE_API_KEY).toBeUndefined();
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PUBLIC_URL).toBe('https://gw.example.com');
+  });
+
+  it('names every bad value in one message', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', PUBLIC_URL: 'gw.example.com', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PORT[\s\S]*PUBLIC_URL: PUBLIC_URL must be an absolute http\(s\) URL[\s\S]*LOG_LEVEL/);
+  });
+});

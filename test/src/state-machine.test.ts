@@ -1,0 +1,85 @@
+import {
+  advanceTask,
+  characters,
+  type DatabaseHandle,
+  insertTask,
+  openDatabase,
+  recordSubmission,
+  type TaskState,
+} from '@charanim/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+let database: TestDatabase;
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  handle = await openDatabase({ url: database.url });
+  await handle.migrate();
+});
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+});
+
+const character = {
+  characterId: 'char_1',
+  prompt: 'A bear',
+  safetyInstruction: null,
+  sourceVideoUrl: 'https://videos.example.com/bear.mp4',
+};
+
+async function newTask() {
+  return insertTask(handle.db, { owner: 'local', model: 'sora-2-characters', input: {} });
+}
+
+describe('the task state machine', () => {
+  it('moves only forward', async () => {
+    const task = await newTask();
+    expect(task.state).toBe('PENDING');
+    const steps: [TaskState, boolean][] = [
+      ['QUEUING', true],
+      ['WAITING', false],
+      ['QUEUING', false],
+      ['GENERATING', true],
+      ['SUCCESS', true],
+      ['FAIL', false],
+      ['GENERATING', false],
+    ];
+    for (const [state, moves] of steps) {
+      const moved = await advanceTask(handle.db, task.id, { state });
+      expect(moved !== undefined, `${state}`).toBe(moves);
+    }
+  });
+
+  it('never leaves FAIL', async () => {
+    const task = await newTask();
+    const failed = await advanceTask(handle.db, task.id, {
+      state: 'FAIL',
+      error: { code: 'X', message: 'x' },
+    });
+    expect(failed).toMatchObject({ state: 'FAIL', errorCode: 'X' });
+    expect(failed?.completedAt).toBeInstanceOf(Date);
+    expect(failed?.nextPollAt).toBeNull();
+    expect(await advanceTask(handle.db, task.id, { state: 'SUCCESS', character })).toBeUndefined();
+  });
+
+  it('writes the character with SUCCESS, once', async () => {
+    const task = await newTask();
+    await advanceTask(handle.db, task.id, { state: 'SUCCESS', character });
+    await advanceTask(handle.db, task.id, { state: 'SUCCESS', character: { ...character, characterId: 'char_2' } });
+    const rows = (await handle.db.select().from(characters)).filter((row) => row.taskId === task.id);
+    expect(rows.map((row) => row.characterId)).toEqual(['char_1']);
+    expect(rows[0]?.owner).toBe('local');
+  });
+
+  it('records a submission only for a PENDING task, and a provider id only once', async () => {
+    const first = await newTask();
+    const second = await newTask();
+    const accepted = await recordSubmission(handle.db, first.id, 'task_p1', new Date());
+    expect(accepted).toMatchObject({ state: 'WAITING', providerTaskId: 'task_p1' });
+    expect(await recordSubmission(handle.db, first.id, 'task_p2', new Date())).toBeUndefined();
+    await expect(recordSubmission(handle.db, second.id, 'task_p1', new Date())).rejects.toThrow();
+  });
+});

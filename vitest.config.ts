@@ -1,0 +1,27 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+// graphql 16 ships CommonJS and ESM builds; the libraries load the CommonJS one, so the code under
+// test must too, or a GraphQLError from a resolver is not one to graphql-yoga.
+const graphql = createRequire(import.meta.url).resolve('graphql');
+
+const integration = ['test/src/**/*.test.ts'];
+
+export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'db/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+        },
+      },
+      { extends: true, test: { name: 'postgres', include: integration, env: { TEST_DATABASE: 'postgres' } } },
+      { extends: true, test: { name: 'pglite', include: integration, env: { TEST_DATABASE: 'pglite' } } },
+    ],
+  },
+});
