@@ -75,6 +75,8 @@ export async function startGateway({ config, logger, startPoller = true }: Gatew
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // yoga's own probe answers without asking the database; `/health` (below) asks it.
+    healthCheckEndpoint: '/health/live',
     logging: yogaLogger(logger),
     graphiql: { title: 'Character animation gateway', subscriptionsProtocol: 'WS', defaultQuery: exampleOperations },
     context: (): Context => ({ ...context }),

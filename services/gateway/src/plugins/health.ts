@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { jsonResponse } from './json-response.ts';
 
 /** `GET /health`: 200 while the database answers, 503 otherwise. */
 export function useHealth(options: { ping: () => Promise<void>; database: string }): Plugin {
@@ -12,10 +13,10 @@ export function useHealth(options: { ping: () => Promise<void>; database: string
         status = 503;
       }
       endResponse(
-        fetchAPI.Response.json(
-          { status: status === 200 ? 'ok' : 'unhealthy', database: options.database },
-          { status },
-        ),
+        jsonResponse(fetchAPI, status, {
+          status: status === 200 ? 'ok' : 'unhealthy',
+          database: options.database,
+        }),
       );
     },
   };

@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
+import { jsonResponse } from './json-response.ts';
 import { type CallbackIngester, ingestCallback } from '../tasks/ingest-callback.ts';
 
 export const WEBHOOK_PATH = '/webhooks/kie';
@@ -12,7 +13,7 @@ export function useKieWebhook(ingester: CallbackIngester & { logger: Logger }): 
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== WEBHOOK_PATH) return;
       const answer = (status: number, outcome: string) =>
-        endResponse(fetchAPI.Response.json({ outcome }, { status }));
+        endResponse(jsonResponse(fetchAPI, status, { outcome }));
       if (request.method !== 'POST') return answer(405, 'method_not_allowed');
       const declared = Number(request.headers.get('content-length') ?? 0);
       if (declared > MAX_BODY_BYTES) return answer(413, 'too_large');
