@@ -66,7 +66,7 @@ export class Poller {
   async #poll(task: TaskRow, now: Date): Promise<void> {
     const { client, db, logger, pubsub } = this.#options;
     if (now.getTime() - task.createdAt.getTime() >= this.#options.taskTimeoutMs) {
-      const message = `kie.ai did not finish the task within ${Math.round(this.#options.taskTimeoutMs / 1000)} s`;
+      const message = `kie.ai did not finish the task within ${duration(this.#options.taskTimeoutMs)}`;
       const failed = await advanceTask(db, task.id, { state: 'FAIL', error: { code: 'TIMEOUT', message } });
       if (failed) pubsub.publish(failed);
       return;
@@ -82,4 +82,8 @@ export class Poller {
     const delay = nextDelay(attempts, this.#options.intervalMs, this.#options.maxIntervalMs);
     await schedulePoll(db, task.id, new Date(Date.now() + delay), attempts);
   }
+}
+
+function duration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }

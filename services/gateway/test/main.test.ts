@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'graphql-ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'gateway-main-'));
+const port = 40_000 + Math.floor(Math.random() * 20_000);
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** The gateway as `npm start` runs it, with only the given environment. */
+function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(url: string, deadlineMs = 20_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > deadlineMs) throw new Error(`${url} not healthy after ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the gateway process', () => {
+  it('starts on embedded defaults, says so, and stops on SIGTERM closing subscriptions with 1001', async () => {
+    const gateway = startMain({ PORT: String(port), DATA_DIR: dataDir });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/health`);
+      expect(gateway.output()).toContain('embedded PGlite');
+      expect(gateway.output()).toContain('built-in kie.ai emulator');
+
+      const created = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query:
+            'mutation { createCharacter(input: { videoUrl: "https://example.com/a.mp4" }) { ... on CreateCharacterSuccess { task { id } } } }',
+        }),
+      });
+      const { data } = (await created.json()) as any;
+      const closed = new Promise<number>((resolve) => {
+        const client = createClient({
+          url: `ws://127.0.0.1:${port}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          on: { closed: (event) => resolve((event as { code: number }).code) },
+        });
+        client.subscribe(
+          { query: `subscription { taskUpdated(id: "${data.createCharacter.task.id}") { state } }` },
+          { next: () => gateway.child.kill('SIGTERM'), error: () => {}, complete: () => {} },
+        );
+      });
+      expect(await closed).toBe(1001);
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start on a bad setting and names it', async () => {
+    const gateway = startMain({ PORT: 'eighty', PUBLIC_URL: 'not a url' });
+    expect(await gateway.exited).toBe(78);
+    expect(gateway.output()).toMatch(/PORT/);
+    expect(gateway.output()).toMatch(/PUBLIC_URL must be an absolute http\(s\) URL/);
+  });
+});
