@@ -17,11 +17,21 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'db/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'db/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+          ],
         },
       },
-      { extends: true, test: { name: 'postgres', include: integration, env: { TEST_DATABASE: 'postgres' } } },
-      { extends: true, test: { name: 'pglite', include: integration, env: { TEST_DATABASE: 'pglite' } } },
+      {
+        extends: true,
+        test: { name: 'postgres', include: integration, env: { TEST_DATABASE: 'postgres' } },
+      },
+      {
+        extends: true,
+        test: { name: 'pglite', include: integration, env: { TEST_DATABASE: 'pglite' } },
+      },
     ],
   },
 });

@@ -15,7 +15,14 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /** The gateway's task states, in the only order a task may move through them. */
-export const taskStates = ['PENDING', 'WAITING', 'QUEUING', 'GENERATING', 'SUCCESS', 'FAIL'] as const;
+export const taskStates = [
+  'PENDING',
+  'WAITING',
+  'QUEUING',
+  'GENERATING',
+  'SUCCESS',
+  'FAIL',
+] as const;
 export type TaskState = (typeof taskStates)[number];
 export const taskStateEnum = pgEnum('task_state', taskStates);
 
@@ -50,9 +57,7 @@ export const tasks = pgTable(
       .on(t.owner, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
     index('tasks_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
-    index('tasks_next_poll_idx')
-      .on(t.nextPollAt)
-      .where(sql`${t.state} not in ('SUCCESS', 'FAIL')`),
+    index('tasks_next_poll_idx').on(t.nextPollAt).where(sql`${t.state} not in ('SUCCESS', 'FAIL')`),
   ],
 );
 

@@ -24,7 +24,7 @@ describe('callbacks without a webhook key', () => {
     const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
       input: { videoUrl: 'https://videos.example.com/dog.mp4', prompt: 'A loyal dog' },
     });
-    const { providerTaskId } = response.data?.createCharacter.task;
+    const { providerTaskId } = (response.data as any).createCharacter.task;
     const forged = JSON.stringify({
       code: 200,
       msg: 'ok',
@@ -38,13 +38,18 @@ describe('callbacks without a webhook key', () => {
     const answer = await fetch(t.webhookUrl, { method: 'POST', body: forged });
     expect(answer.status).toBe(200);
     const { db } = t.gateway.database;
-    const row = (await db.select().from(tasks)).find((task) => task.providerTaskId === providerTaskId);
+    const row = (await db.select().from(tasks)).find(
+      (task) => task.providerTaskId === providerTaskId,
+    );
     expect(row?.state).toBe('WAITING');
     expect(await db.select().from(characters)).toEqual([]);
 
     // Once the provider really finishes, the same kind of hint completes the task.
     t.emulator.failTask(providerTaskId, '500', 'internal failure');
-    const hint = await fetch(t.webhookUrl, { method: 'POST', body: forged.replace('"ok"', '"again"') });
+    const hint = await fetch(t.webhookUrl, {
+      method: 'POST',
+      body: forged.replace('"ok"', '"again"'),
+    });
     expect(hint.status).toBe(200);
     await waitFor(async () => {
       const now = (await db.select().from(tasks)).find((task) => task.id === row?.id);
@@ -56,7 +61,10 @@ describe('callbacks without a webhook key', () => {
   });
 
   it('answers a callback for an unknown task with 404', async () => {
-    const body = JSON.stringify({ code: 200, data: { taskId: 'task_nobody_knows', model: 'sora-2-characters', state: 'success' } });
+    const body = JSON.stringify({
+      code: 200,
+      data: { taskId: 'task_nobody_knows', model: 'sora-2-characters', state: 'success' },
+    });
     expect((await fetch(t.webhookUrl, { method: 'POST', body })).status).toBe(404);
   });
 });

@@ -21,7 +21,7 @@ async function createTask() {
   const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
     input: { videoUrl: 'https://videos.example.com/cat.mp4', prompt: 'A sleepy cat' },
   });
-  const { providerTaskId } = response.data?.createCharacter.task;
+  const { providerTaskId } = (response.data as any).createCharacter.task;
   const row = (await t.gateway.database.db.select().from(tasks)).find(
     (task) => task.providerTaskId === providerTaskId,
   );
@@ -88,7 +88,10 @@ describe('the webhook route', () => {
     const task = await createTask();
     const id = task.providerTaskId as string;
     const now = Math.floor(Date.now() / 1000);
-    const headers = { 'x-webhook-timestamp': String(now), 'x-webhook-signature': signWebhook(id, now, TEST_HMAC_KEY) };
+    const headers = {
+      'x-webhook-timestamp': String(now),
+      'x-webhook-signature': signWebhook(id, now, TEST_HMAC_KEY),
+    };
     const body = successBody(id, 'char_from_callback');
     const first = await post(body, headers);
     expect(first.status).toBe(200);
@@ -112,7 +115,13 @@ describe('the webhook route', () => {
     const late = JSON.stringify({
       code: 501,
       msg: 'failed',
-      data: { task_id: id, model: 'sora-2-characters', state: 'fail', failCode: '500', failMsg: 'late failure' },
+      data: {
+        task_id: id,
+        model: 'sora-2-characters',
+        state: 'fail',
+        failCode: '500',
+        failMsg: 'late failure',
+      },
     });
     const response = await post(late, {
       'x-webhook-timestamp': String(now),

@@ -86,7 +86,10 @@ describe('createCharacter → taskUpdated', () => {
   });
 
   it('answers a subscription to a finished task with its final state and completes', async () => {
-    const result = await create({ videoUrl: 'https://videos.example.com/owl.mp4', prompt: 'A wise owl' });
+    const result = await create({
+      videoUrl: 'https://videos.example.com/owl.mp4',
+      prompt: 'A wise owl',
+    });
     await follow(result.task.id);
     const again = await follow(result.task.id);
     expect(again).toHaveLength(1);
@@ -94,7 +97,11 @@ describe('createCharacter → taskUpdated', () => {
   });
 
   it('reports FAIL with the provider message', async () => {
-    t.emulator.setNextOutcome({ state: 'fail', failCode: '400', failMsg: 'The video shows a real person' });
+    t.emulator.setNextOutcome({
+      state: 'fail',
+      failCode: '400',
+      failMsg: 'The video shows a real person',
+    });
     const result = await create({ videoUrl: 'https://videos.example.com/person.mp4' });
     const updates = await follow(result.task.id);
     const last = updates.at(-1)?.data?.taskUpdated;

@@ -22,7 +22,9 @@ describe('the poller', () => {
       input: { videoUrl: 'https://videos.example.com/slow.mp4' },
     });
     const client = wsClient(t.wsUrl);
-    const updates = await collect(client, TASK_UPDATED, { id: response.data?.createCharacter.task.id });
+    const updates = await collect(client, TASK_UPDATED, {
+      id: response.data?.createCharacter.task.id,
+    });
     await client.dispose();
     const states = updates.map((update) => update.data?.taskUpdated.state);
     expect(states).toEqual(['WAITING', 'QUEUING', 'FAIL']);

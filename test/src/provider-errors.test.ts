@@ -54,6 +54,9 @@ describe('provider errors are typed results', () => {
     expect((await graphql(t.graphqlUrl, '{ credits }')).data?.credits).toBe(4321);
     t.emulator.failNext('credit', { code: 401, msg: 'bad key' }, 1);
     const failed = await graphql(t.graphqlUrl, '{ credits }');
-    expect(failed.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHORIZED', retryable: false });
+    expect(failed.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHORIZED',
+      retryable: false,
+    });
   });
 });

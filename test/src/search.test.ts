@@ -24,7 +24,9 @@ const SEARCH = /* GraphQL */ `
 `;
 
 beforeAll(async () => {
-  t = await startTestGateway({ emulator: { timing: { waitingMs: 20, queuingMs: 20, generatingMs: 20 } } });
+  t = await startTestGateway({
+    emulator: { timing: { waitingMs: 20, queuingMs: 20, generatingMs: 20 } },
+  });
   for (const prompt of prompts) {
     await graphql(t.graphqlUrl, CREATE_CHARACTER, {
       input: { videoUrl: 'https://videos.example.com/a.mp4', prompt },
@@ -105,12 +107,22 @@ describe('characters(search)', () => {
       character: { prompt: 'A fox with a red scarf' },
       node: { id: edge.node.id, prompt: 'A fox with a red scarf' },
     });
-    const task = await graphql(t.graphqlUrl, `query($id: ID!) { task(id: $id) { state character { id } } }`, {
-      id: edge.node.task.id,
-    });
+    const task = await graphql(
+      t.graphqlUrl,
+      `query($id: ID!) { task(id: $id) { state character { id } } }`,
+      {
+        id: edge.node.task.id,
+      },
+    );
     expect(task.data?.task).toEqual({ state: 'SUCCESS', character: { id: edge.node.id } });
-    for (const id of [edge.node.task.id, 'garbage', Buffer.from('Character:42').toString('base64')]) {
-      const missing = await graphql(t.graphqlUrl, `query($id: ID!) { character(id: $id) { id } }`, { id });
+    for (const id of [
+      edge.node.task.id,
+      'garbage',
+      Buffer.from('Character:42').toString('base64'),
+    ]) {
+      const missing = await graphql(t.graphqlUrl, `query($id: ID!) { character(id: $id) { id } }`, {
+        id,
+      });
       expect(missing).toEqual({ data: { character: null } });
     }
   });
@@ -121,7 +133,10 @@ describe('characters(search)', () => {
       `{ all: tasks(first: 10) { edges { node { state } } } done: tasks(state: SUCCESS, first: 1) { edges { node { state } } pageInfo { hasNextPage } } failed: tasks(state: FAIL) { edges { node { id } } } }`,
     );
     expect(response.data?.all.edges).toHaveLength(5);
-    expect(response.data?.done).toEqual({ edges: [{ node: { state: 'SUCCESS' } }], pageInfo: { hasNextPage: true } });
+    expect(response.data?.done).toEqual({
+      edges: [{ node: { state: 'SUCCESS' } }],
+      pageInfo: { hasNextPage: true },
+    });
     expect(response.data?.failed.edges).toEqual([]);
   });
 });

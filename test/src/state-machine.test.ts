@@ -68,8 +68,13 @@ describe('the task state machine', () => {
   it('writes the character with SUCCESS, once', async () => {
     const task = await newTask();
     await advanceTask(handle.db, task.id, { state: 'SUCCESS', character });
-    await advanceTask(handle.db, task.id, { state: 'SUCCESS', character: { ...character, characterId: 'char_2' } });
-    const rows = (await handle.db.select().from(characters)).filter((row) => row.taskId === task.id);
+    await advanceTask(handle.db, task.id, {
+      state: 'SUCCESS',
+      character: { ...character, characterId: 'char_2' },
+    });
+    const rows = (await handle.db.select().from(characters)).filter(
+      (row) => row.taskId === task.id,
+    );
     expect(rows.map((row) => row.characterId)).toEqual(['char_1']);
     expect(rows[0]?.owner).toBe('local');
   });

@@ -19,7 +19,12 @@ describe('validation before any provider call', () => {
   it.each([
     ['no video source', {}, 'videoUrl', /videoUrl is required/],
     ['a relative URL', { videoUrl: '/clip.mp4' }, 'videoUrl', /absolute http\(s\) URL/],
-    ['an ftp URL', { videoUrl: 'ftp://example.com/clip.mp4' }, 'videoUrl', /absolute http\(s\) URL/],
+    [
+      'an ftp URL',
+      { videoUrl: 'ftp://example.com/clip.mp4' },
+      'videoUrl',
+      /absolute http\(s\) URL/,
+    ],
     ['not a URL', { videoUrl: 'clip' }, 'videoUrl', /absolute http\(s\) URL/],
     [
       'a URL of 2049 characters',
@@ -27,7 +32,12 @@ describe('validation before any provider call', () => {
       'videoUrl',
       /2049 characters; must be at most 2048/,
     ],
-    ['a prompt of 5001 characters', { videoUrl: url, prompt: long(5001) }, 'prompt', /5001 characters; must be at most 5000/],
+    [
+      'a prompt of 5001 characters',
+      { videoUrl: url, prompt: long(5001) },
+      'prompt',
+      /5001 characters; must be at most 5000/,
+    ],
     [
       'a safety instruction of 5001 characters',
       { videoUrl: url, safetyInstruction: long(5001) },

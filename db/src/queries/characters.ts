@@ -69,4 +69,3 @@ export function toPrefixQuery(search: string): string | undefined | null {
   if (!words) return search.trim() === '' ? undefined : null;
   return words.map((word) => `${word.toLowerCase()}:*`).join(' & ');
 }
-

@@ -21,7 +21,11 @@ export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> 
   return row;
 }
 
-export async function findTask(db: Executor, owner: string, id: string): Promise<TaskRow | undefined> {
+export async function findTask(
+  db: Executor,
+  owner: string,
+  id: string,
+): Promise<TaskRow | undefined> {
   const [row] = await db
     .select()
     .from(tasks)
@@ -119,11 +123,7 @@ export async function advanceTask(
         ...(change.error && { errorCode: change.error.code, errorMessage: change.error.message }),
       })
       .where(
-        and(
-          eq(tasks.id, id),
-          notInArray(tasks.state, finished),
-          lt(tasks.state, change.state),
-        ),
+        and(eq(tasks.id, id), notInArray(tasks.state, finished), lt(tasks.state, change.state)),
       )
       .returning();
     if (row && change.state === 'SUCCESS' && change.character) {

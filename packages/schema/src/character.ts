@@ -111,7 +111,10 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-type CreateCharacterOutcome = CreateCharacterSuccessShape | ValidationErrorShape | ProviderErrorShape;
+type CreateCharacterOutcome =
+  | CreateCharacterSuccessShape
+  | ValidationErrorShape
+  | ProviderErrorShape;
 
 async function createCharacter(
   raw: { videoUrl?: string | null; prompt?: string | null; safetyInstruction?: string | null },

@@ -19,7 +19,12 @@ export function validationError(field: string | null, message: string): Validati
 }
 
 export function providerError(error: ProviderFailure): ProviderErrorShape {
-  return { kind: 'ProviderError', message: error.message, code: error.code, retryable: error.retryable };
+  return {
+    kind: 'ProviderError',
+    message: error.message,
+    code: error.code,
+    retryable: error.retryable,
+  };
 }
 
 export const ErrorInterface = builder.interfaceRef<{ message: string }>('Error').implement({
@@ -27,17 +32,19 @@ export const ErrorInterface = builder.interfaceRef<{ message: string }>('Error')
   fields: (t) => ({ message: t.exposeString('message') }),
 });
 
-export const ValidationError = builder.objectRef<ValidationErrorShape>('ValidationError').implement({
-  description: 'The input broke a rule; nothing was written and the provider was not called.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => (value as { kind?: string }).kind === 'ValidationError',
-  fields: (t) => ({
-    field: t.exposeString('field', {
-      nullable: true,
-      description: 'The input field that broke the rule.',
+export const ValidationError = builder
+  .objectRef<ValidationErrorShape>('ValidationError')
+  .implement({
+    description: 'The input broke a rule; nothing was written and the provider was not called.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => (value as { kind?: string }).kind === 'ValidationError',
+    fields: (t) => ({
+      field: t.exposeString('field', {
+        nullable: true,
+        description: 'The input field that broke the rule.',
+      }),
     }),
-  }),
-});
+  });
 
 export const ProviderErrorCode = builder.enumType('ProviderErrorCode', {
   values: providerErrorCodes,

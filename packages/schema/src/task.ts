@@ -9,13 +9,14 @@ import {
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
+import type { Context } from './context.ts';
 import { isRowId, rowIdOf } from './ids.ts';
 import { Character, Task } from './refs.ts';
-import type { Context } from './context.ts';
 
 export const TaskState = builder.enumType('TaskState', {
   values: taskStates,
-  description: 'PENDING until kie.ai accepts the task, then its states; SUCCESS and FAIL are final.',
+  description:
+    'PENDING until kie.ai accepts the task, then its states; SUCCESS and FAIL are final.',
 });
 
 const TaskError = builder.objectRef<{ code: string; message: string }>('TaskError').implement({
@@ -81,7 +82,10 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
-      const rows = await listTasks(ctx.db, ctx.viewer.owner, { ...page, state: args.state ?? undefined });
+      const rows = await listTasks(ctx.db, ctx.viewer.owner, {
+        ...page,
+        state: args.state ?? undefined,
+      });
       return toConnection(rows, page.after !== undefined);
     },
   }),
@@ -100,10 +104,7 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
-async function* followTask(
-  globalId: string,
-  ctx: Context,
-): AsyncGenerator<TaskRow> {
+async function* followTask(globalId: string, ctx: Context): AsyncGenerator<TaskRow> {
   const id = rowIdOf(globalId, 'Task');
   // Subscribe before reading, so that a change between the read and the subscription is not lost.
   const changes = id ? ctx.pubsub.subscribe(id) : undefined;

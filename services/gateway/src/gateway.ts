@@ -37,7 +37,11 @@ export interface GatewayOptions {
 }
 
 /** Opens the database, connects the provider and listens; resolves once it takes requests. */
-export async function startGateway({ config, logger, startPoller = true }: GatewayOptions): Promise<Gateway> {
+export async function startGateway({
+  config,
+  logger,
+  startPoller = true,
+}: GatewayOptions): Promise<Gateway> {
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -55,7 +59,8 @@ export async function startGateway({ config, logger, startPoller = true }: Gatew
   const models = createModelRegistry();
   const pubsub = createTaskEvents();
   const callbackUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
-  if (!callbackUrl) logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
+  if (!callbackUrl)
+    logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
   const updater = { db: database.db, models, pubsub };
 
   const context: Context = {
@@ -78,7 +83,11 @@ export async function startGateway({ config, logger, startPoller = true }: Gatew
     // yoga's own probe answers without asking the database; `/health` (below) asks it.
     healthCheckEndpoint: '/health/live',
     logging: yogaLogger(logger),
-    graphiql: { title: 'Character animation gateway', subscriptionsProtocol: 'WS', defaultQuery: exampleOperations },
+    graphiql: {
+      title: 'Character animation gateway',
+      subscriptionsProtocol: 'WS',
+      defaultQuery: exampleOperations,
+    },
     context: (): Context => ({ ...context }),
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
@@ -93,7 +102,12 @@ export async function startGateway({ config, logger, startPoller = true }: Gatew
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+        const enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
         const document = enveloped.parse(params.query);
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
@@ -171,6 +185,7 @@ function yogaLogger(logger: Logger): YogaLogger {
     debug: (...args: unknown[]) => logger.debug({ args }, 'graphql-yoga'),
     info: (...args: unknown[]) => logger.info({ args }, 'graphql-yoga'),
     warn: (...args: unknown[]) => logger.warn({ args }, 'graphql-yoga'),
-    error: (...args: unknown[]) => logger.error({ err: args[0], args: args.slice(1) }, 'graphql error'),
+    error: (...args: unknown[]) =>
+      logger.error({ err: args[0], args: args.slice(1) }, 'graphql error'),
   };
 }

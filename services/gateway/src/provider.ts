@@ -17,7 +17,12 @@ export async function connectProvider(config: Config, logger: Logger): Promise<P
   const onCall: ConstructorParameters<typeof KieClient>[0]['onCall'] = (event) => {
     if (event.error) {
       logger.warn(
-        { operation: event.operation, attempt: event.attempt, code: event.error.code, durationMs: event.durationMs },
+        {
+          operation: event.operation,
+          attempt: event.attempt,
+          code: event.error.code,
+          durationMs: event.durationMs,
+        },
         `kie.ai ${event.operation} failed: ${event.error.message}`,
       );
     } else {
@@ -39,7 +44,9 @@ export async function connectProvider(config: Config, logger: Logger): Promise<P
   }
   const emulator = await startEmulator({
     apiKey: EMULATOR_API_KEY,
-    ...(config.KIE_WEBHOOK_HMAC_KEY !== undefined && { webhookHmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
+    ...(config.KIE_WEBHOOK_HMAC_KEY !== undefined && {
+      webhookHmacKey: config.KIE_WEBHOOK_HMAC_KEY,
+    }),
     timing: { waitingMs: 3_000, queuingMs: 3_000, generatingMs: 4_000 },
   });
   logger.warn(

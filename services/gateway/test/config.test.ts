@@ -18,15 +18,22 @@ describe('loadConfig', () => {
   });
 
   it('treats empty values as unset and trims trailing slashes of URLs', () => {
-    const config = loadConfig({ KIE_API_KEY: '', PUBLIC_URL: 'https://gw.example.com/', DATABASE_URL: ' ' });
+    const config = loadConfig({
+      KIE_API_KEY: '',
+      PUBLIC_URL: 'https://gw.example.com/',
+      DATABASE_URL: ' ',
+    });
     expect(config.KIE_API_KEY).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.PUBLIC_URL).toBe('https://gw.example.com');
   });
 
   it('names every bad value in one message', () => {
-    const attempt = () => loadConfig({ PORT: 'eighty', PUBLIC_URL: 'gw.example.com', LOG_LEVEL: 'loud' });
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', PUBLIC_URL: 'gw.example.com', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/PORT[\s\S]*PUBLIC_URL: PUBLIC_URL must be an absolute http\(s\) URL[\s\S]*LOG_LEVEL/);
+    expect(attempt).toThrow(
+      /PORT[\s\S]*PUBLIC_URL: PUBLIC_URL must be an absolute http\(s\) URL[\s\S]*LOG_LEVEL/,
+    );
   });
 });

@@ -14,7 +14,11 @@ const port = 40_000 + Math.floor(Math.random() * 20_000);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** The gateway as `npm start` runs it, with only the given environment. */
-function startMain(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startMain(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,7 +30,9 @@ function startMain(env: Record<string, string>): { child: ChildProcess; output: 
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -39,7 +45,8 @@ async function waitForHealth(url: string, deadlineMs = 20_000): Promise<number> 
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > deadlineMs) throw new Error(`${url} not healthy after ${deadlineMs} ms`);
+    if (Date.now() - started > deadlineMs)
+      throw new Error(`${url} not healthy after ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -69,7 +76,9 @@ describe('the gateway process', () => {
           on: { closed: (event) => resolve((event as { code: number }).code) },
         });
         client.subscribe(
-          { query: `subscription { taskUpdated(id: "${data.createCharacter.task.id}") { state } }` },
+          {
+            query: `subscription { taskUpdated(id: "${data.createCharacter.task.id}") { state } }`,
+          },
           { next: () => gateway.child.kill('SIGTERM'), error: () => {}, complete: () => {} },
         );
       });

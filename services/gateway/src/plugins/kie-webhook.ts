@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
-import { jsonResponse } from './json-response.ts';
 import { type CallbackIngester, ingestCallback } from '../tasks/ingest-callback.ts';
+import { jsonResponse } from './json-response.ts';
 
 export const WEBHOOK_PATH = '/webhooks/kie';
 /** kie.ai's callbacks are a few KB; anything far larger is not one. */

@@ -43,7 +43,10 @@ export async function ingestCallback(
       key: deps.hmacKey,
     });
     if (!verdict.ok) {
-      deps.logger.warn({ providerTaskId: callback.taskId, reason: verdict.reason }, 'callback refused');
+      deps.logger.warn(
+        { providerTaskId: callback.taskId, reason: verdict.reason },
+        'callback refused',
+      );
       return { status: 401, outcome: 'rejected' };
     }
   }

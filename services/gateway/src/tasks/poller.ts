@@ -67,7 +67,10 @@ export class Poller {
     const { client, db, logger, pubsub } = this.#options;
     if (now.getTime() - task.createdAt.getTime() >= this.#options.taskTimeoutMs) {
       const message = `kie.ai did not finish the task within ${duration(this.#options.taskTimeoutMs)}`;
-      const failed = await advanceTask(db, task.id, { state: 'FAIL', error: { code: 'TIMEOUT', message } });
+      const failed = await advanceTask(db, task.id, {
+        state: 'FAIL',
+        error: { code: 'TIMEOUT', message },
+      });
       if (failed) pubsub.publish(failed);
       return;
     }
@@ -76,7 +79,10 @@ export class Poller {
       const record = await client.recordInfo(task.providerTaskId as string);
       changed = (await applyRecord(this.#options, task, record)) !== undefined;
     } catch (error) {
-      logger.warn({ err: error, taskId: task.id, providerTaskId: task.providerTaskId }, 'poll failed');
+      logger.warn(
+        { err: error, taskId: task.id, providerTaskId: task.providerTaskId },
+        'poll failed',
+      );
     }
     const attempts = changed ? 0 : task.pollAttempts + 1;
     const delay = nextDelay(attempts, this.#options.intervalMs, this.#options.maxIntervalMs);

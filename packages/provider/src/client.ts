@@ -1,0 +1,291 @@
+import pRetry from 'p-retry';
+import { z } from 'zod';
+import { codeFromNumeric, ProviderError } from './errors.ts';
+import { acceptTaskIdAlias, taskRecordSchema } from './task-record.ts';
+import type { CreateTaskRequest, TaskRecord, UploadedFile, UploadFileRequest } from './types.ts';
+import { parseJson, parseProviderData, readEnvelope, wholeNumber } from './wire.ts';
+
+/** The calls the client makes, as {@link KieCallEvent} names them. */
+export type KieOperation = 'createTask' | 'recordInfo' | 'credit' | 'uploadFile';
+
+/** One attempt of one call, for metrics and logs. */
+export interface KieCallEvent {
+  operation: KieOperation;
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  attempt: number;
+  durationMs: number;
+  /** Why the attempt failed; absent when it succeeded. */
+  error?: ProviderError;
+}
+
+export interface KieClientOptions {
+  /** Sent as `Authorization: Bearer …`; it never appears in an error message. */
+  apiKey: string;
+  /** The Market API (tasks, credits), e.g. `https://api.kie.ai`. */
+  apiBaseUrl: string;
+  /** The File Upload API, e.g. `https://kieai.redpandaai.co`. */
+  uploadBaseUrl: string;
+  /** How long one attempt may take, answer body included. Default 15000. */
+  timeoutMs?: number;
+  /** Extra attempts after the first, for the failures each call retries. Default 3. */
+  retries?: number;
+  /** The delay before the first retry; later ones double, with jitter. Default 500. */
+  retryMinDelayMs?: number;
+  /** The longest delay between two attempts. Default 8000. */
+  retryMaxDelayMs?: number;
+  /** The fetch to use; tests inject one. Default the global fetch. */
+  fetch?: typeof fetch;
+  /** Called once after every attempt, for metrics and logs. It must not throw. */
+  onCall?: (event: KieCallEvent) => void;
+}
+
+export interface KieCallOptions {
+  /** Cancels the call and its pending retries; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface HttpRequest {
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string | FormData;
+}
+
+const createdTaskSchema = acceptTaskIdAlias(z.object({ taskId: z.string().min(1) }));
+
+const creditsSchema = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .transform(Number),
+]);
+
+const uploadedFileSchema = z.object({
+  fileName: z.string(),
+  filePath: z.string(),
+  downloadUrl: z.url(),
+  fileSize: wholeNumber,
+  mimeType: z.string(),
+  uploadedAt: z.string(),
+});
+
+/** The kie.ai Market API and File Upload API, with timeouts, bounded retries and typed failures. */
+export class KieClient {
+  readonly #apiKey: string;
+  readonly #apiBaseUrl: string;
+  readonly #uploadBaseUrl: string;
+  readonly #timeoutMs: number;
+  readonly #retry: { retries: number; minTimeout: number; maxTimeout: number };
+  readonly #fetch: typeof fetch;
+  readonly #onCall: ((event: KieCallEvent) => void) | undefined;
+
+  constructor(options: KieClientOptions) {
+    // Without a key every call would fail as UNAUTHORIZED: better to say so at start.
+    if (!options.apiKey) throw new Error('KieClient needs an apiKey');
+    this.#apiKey = options.apiKey;
+    this.#apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '');
+    this.#uploadBaseUrl = options.uploadBaseUrl.replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#retry = {
+      retries: options.retries ?? 3,
+      minTimeout: options.retryMinDelayMs ?? 500,
+      maxTimeout: options.retryMaxDelayMs ?? 8_000,
+    };
+    // p-retry would only find out at the first call, as a confusing rejection.
+    if (this.#retry.minTimeout > this.#retry.maxTimeout) {
+      throw new Error('KieClient: retryMinDelayMs is greater than retryMaxDelayMs');
+    }
+    this.#fetch = options.fetch ?? fetch;
+    this.#onCall = options.onCall;
+  }
+
+  /** Starts a task. Retried only on 429 and when kie.ai was not reached, so it never runs twice. */
+  async createTask(
+    request: CreateTaskRequest,
+    options?: KieCallOptions,
+  ): Promise<{ taskId: string }> {
+    const { model, input, callBackUrl } = request;
+    const body = JSON.stringify({ model, input, callBackUrl });
+    const { taskId } = await this.#call(
+      'createTask',
+      `${this.#apiBaseUrl}/api/v1/jobs/createTask`,
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+      createdTaskSchema,
+      options,
+    );
+    return { taskId };
+  }
+
+  /** Reads a task as it is now. */
+  recordInfo(taskId: string, options?: KieCallOptions): Promise<TaskRecord> {
+    const query = new URLSearchParams({ taskId });
+    return this.#call(
+      'recordInfo',
+      `${this.#apiBaseUrl}/api/v1/jobs/recordInfo?${query}`,
+      () => ({ method: 'GET' }),
+      taskRecordSchema,
+      options,
+    );
+  }
+
+  /** The account's remaining credits. */
+  credit(options?: KieCallOptions): Promise<number> {
+    return this.#call(
+      'credit',
+      `${this.#apiBaseUrl}/api/v1/chat/credit`,
+      () => ({ method: 'GET' }),
+      creditsSchema,
+      options,
+    );
+  }
+
+  /** Stores a file with the stream upload; its `downloadUrl` is what a task takes as video URL. */
+  uploadFile(file: UploadFileRequest, options?: KieCallOptions): Promise<UploadedFile> {
+    return this.#call(
+      'uploadFile',
+      `${this.#uploadBaseUrl}/api/file-stream-upload`,
+      () => {
+        const form = new FormData();
+        form.append('uploadPath', file.uploadPath);
+        form.append('fileName', file.fileName);
+        form.append('file', new Blob([file.data], { type: file.mimeType ?? '' }), file.fileName);
+        return { method: 'POST', body: form };
+      },
+      uploadedFileSchema,
+      options,
+    );
+  }
+
+  #call<Schema extends z.ZodType>(
+    operation: KieOperation,
+    url: string,
+    request: () => HttpRequest,
+    schema: Schema,
+    options: KieCallOptions | undefined,
+  ): Promise<z.output<Schema>> {
+    const signal = options?.signal;
+    return pRetry(
+      async (attempt) => {
+        const started = performance.now();
+        const report = (error?: ProviderError) =>
+          this.#onCall?.({ operation, attempt, durationMs: performance.now() - started, error });
+        try {
+          const data = await this.#attempt(operation, url, request(), signal);
+          const result = parseProviderData(schema, data, `${operation} answer`);
+          report();
+          return result;
+        } catch (error) {
+          if (error instanceof ProviderError) report(error);
+          throw error;
+        }
+      },
+      {
+        ...this.#retry,
+        factor: 2,
+        randomize: true,
+        signal,
+        shouldRetry: (error) => error instanceof ProviderError && shouldRetry(operation, error),
+      },
+    );
+  }
+
+  /** One request: the envelope's `data` on success, else a ProviderError (or the caller's abort). */
+  async #attempt(
+    operation: KieOperation,
+    url: string,
+    request: HttpRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.#fetch(url, {
+        ...request,
+        headers: {
+          ...request.headers,
+          accept: 'application/json',
+          authorization: `Bearer ${this.#apiKey}`,
+        },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw transportError(operation, error, timeout.aborted ? this.#timeoutMs : undefined);
+    }
+    const envelope = readEnvelope(parseJson(text));
+    // The body's code is the truth when present: kie.ai reports failures with HTTP 200 too.
+    const providerCode = envelope?.code ?? status;
+    if (envelope && providerCode === 200) return envelope.data;
+    // kie.ai's own words go into the message: make sure they never carry the key back out.
+    const detail = envelope
+      ? envelope.message.replaceAll(this.#apiKey, '[redacted]')
+      : 'a body that is not a JSON envelope';
+    throw new ProviderError(`kie.ai ${operation} answered ${providerCode}: ${detail}`, {
+      code: codeFromNumeric(providerCode),
+      retryable: isRetryableAnswer(operation, providerCode),
+      providerCode,
+    });
+  }
+}
+
+/**
+ * createTask is repeated only when kie.ai surely did not act on it: it rate-limited us, or it was
+ * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task.
+ */
+function shouldRetry(operation: KieOperation, error: ProviderError): boolean {
+  if (operation !== 'createTask') return error.retryable;
+  return error.providerCode === 429 || (error.retryable && error.providerCode === undefined);
+}
+
+function isRetryableAnswer(operation: KieOperation, providerCode: number): boolean {
+  if (providerCode === 429 || providerCode === 455) return true;
+  // A createTask that failed inside kie.ai may still have made the task.
+  return codeFromNumeric(providerCode) === 'SERVER_ERROR' && operation !== 'createTask';
+}
+
+/** Errors that mean the request never reached kie.ai, so repeating it cannot do anything twice. */
+const notReachedCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Failures to get an answer are SERVER_ERROR: for the caller kie.ai is down either way. Once the
+ * request may have arrived (a timeout, a connection lost midway), a createTask is not retryable.
+ */
+function transportError(
+  operation: KieOperation,
+  error: unknown,
+  timedOutAfterMs: number | undefined,
+): ProviderError {
+  const reason = systemErrorCode(error);
+  const reached = !notReachedCodes.has(reason);
+  const ambiguous = reached && operation === 'createTask';
+  const consequence = ambiguous ? '; the task may exist' : '';
+  let message: string;
+  if (timedOutAfterMs !== undefined) {
+    message = `kie.ai did not answer ${operation} within ${timedOutAfterMs} ms${consequence}`;
+  } else if (reached) {
+    message = `kie.ai connection lost during ${operation}: ${reason}${consequence}`;
+  } else {
+    message = `kie.ai unreachable: ${reason}`;
+  }
+  return new ProviderError(message, { code: 'SERVER_ERROR', retryable: !ambiguous, cause: error });
+}
+
+/** undici rejects with "fetch failed" and keeps the system error (ECONNREFUSED, …) as its cause. */
+function systemErrorCode(error: unknown): string {
+  let current = error;
+  while (current instanceof Error) {
+    if ('code' in current && typeof current.code === 'string') return current.code;
+    current = current.cause;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const MAX_TEXT = 5000;
+const MAX_USER_NAME = 40;
+
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http(s) URL');
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+/** `"x,y"` in seconds, with a segment of 1 to 4 seconds. */
+const timestamps = z.string().refine((value) => {
+  const [start, end, ...rest] = value.split(',').map(Number);
+  if (start === undefined || end === undefined || rest.length > 0) return false;
+  const length = end - start;
+  return start >= 0 && length >= 1 && length <= 4;
+}, 'must be "x,y" seconds with 1 ≤ y − x ≤ 4');
+
+const callBackUrl = httpUrl.optional();
+
+/** What kie.ai accepts at createTask for the models the emulator knows. */
+export const createTaskBody = z.discriminatedUnion(
+  'model',
+  [
+    z.object({
+      model: z.literal('sora-2-characters'),
+      callBackUrl,
+      input: z.object({
+        character_file_url: z.array(httpUrl).length(1, 'must hold exactly one video URL'),
+        character_prompt: text(MAX_TEXT).optional(),
+        safety_instruction: text(MAX_TEXT).optional(),
+      }),
+    }),
+    z.object({
+      model: z.literal('sora-2-characters-pro'),
+      callBackUrl,
+      input: z.object({
+        origin_task_id: z.string().min(1, 'is required'),
+        timestamps,
+        character_prompt: text(MAX_TEXT),
+        character_user_name: text(MAX_USER_NAME).optional(),
+        safety_instruction: text(MAX_TEXT).optional(),
+      }),
+    }),
+  ],
+  { error: 'must be sora-2-characters or sora-2-characters-pro' },
+);
+export type CreateTaskBody = z.output<typeof createTaskBody>;
+
+/** kie.ai's 422 names the field and what is wrong with it. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}` : issue.message,
+    )
+    .join('; ');
+}

@@ -1,0 +1,56 @@
+import type { UploadedFile } from '../types.ts';
+
+/** Where the emulator serves uploaded files, under its own URL. */
+export const FILES_PREFIX = '/files/';
+
+interface StoredFile {
+  bytes: Uint8Array;
+  mimeType: string;
+}
+
+/** The File Upload API's storage, in memory; the same path overwrites an earlier file. */
+export class FileStore {
+  readonly #files = new Map<string, StoredFile>();
+  readonly #baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.#baseUrl = baseUrl;
+  }
+
+  /** Stores the `file` of a stream-upload form; a string is the reason kie.ai would refuse it. */
+  async upload(form: FormData): Promise<UploadedFile | string> {
+    const file = form.get('file');
+    const uploadPath = form.get('uploadPath');
+    if (!(file instanceof File)) return 'file is required';
+    if (typeof uploadPath !== 'string' || uploadPath === '') return 'uploadPath is required';
+    const fileName = form.get('fileName') || file.name;
+    if (typeof fileName !== 'string' || fileName === '') return 'fileName is required';
+    const segments = [...uploadPath.split('/').filter(Boolean), fileName];
+    // The path becomes a URL: `.` and `..` would resolve elsewhere, `/` would split the name.
+    if (segments.some((segment) => segment === '.' || segment === '..') || fileName.includes('/')) {
+      return 'uploadPath and fileName must not step out of their folder';
+    }
+    const filePath = segments.join('/');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const mimeType = file.type || 'application/octet-stream';
+    this.#files.set(filePath, { bytes, mimeType });
+    return {
+      fileName,
+      filePath,
+      downloadUrl: `${this.#baseUrl}${FILES_PREFIX}${segments.map(encodeURIComponent).join('/')}`,
+      fileSize: bytes.byteLength,
+      mimeType,
+      uploadedAt: new Date().toISOString(),
+    };
+  }
+
+  /** The file at a request path under {@link FILES_PREFIX}, as sent by a client (URL-encoded). */
+  get(pathname: string): StoredFile | undefined {
+    const encoded = pathname.slice(FILES_PREFIX.length).split('/');
+    try {
+      return this.#files.get(encoded.map(decodeURIComponent).join('/'));
+    } catch {
+      return undefined; // a malformed escape names no file
+    }
+  }
+}
