@@ -1,7 +1,7 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { type CharacterRow, characters } from '../schema.ts';
-import { type Page, type Position, toPage } from './cursor.ts';
+import { olderThan, type Page, type Position, toPage } from './cursor.ts';
 
 export async function findCharacter(
   db: Executor,
@@ -47,11 +47,7 @@ export async function listCharacters(
         query === undefined
           ? undefined
           : sql`${characters.searchVector} @@ to_tsquery('english', ${query})`,
-        after &&
-          or(
-            lt(characters.createdAt, after.createdAt),
-            and(eq(characters.createdAt, after.createdAt), lt(characters.id, after.id)),
-          ),
+        olderThan(characters, after),
       ),
     )
     .orderBy(desc(characters.createdAt), desc(characters.id))

@@ -1,7 +1,7 @@
-import { and, desc, eq, isNotNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { characters, type TaskRow, type TaskState, tasks } from '../schema.ts';
-import { type Page, type Position, toPage } from './cursor.ts';
+import { olderThan, type Page, type Position, toPage } from './cursor.ts';
 
 const finished: TaskState[] = ['SUCCESS', 'FAIL'];
 
@@ -57,17 +57,7 @@ export async function listTasks(
   const rows = await db
     .select()
     .from(tasks)
-    .where(
-      and(
-        eq(tasks.owner, owner),
-        state && eq(tasks.state, state),
-        after &&
-          or(
-            lt(tasks.createdAt, after.createdAt),
-            and(eq(tasks.createdAt, after.createdAt), lt(tasks.id, after.id)),
-          ),
-      ),
-    )
+    .where(and(eq(tasks.owner, owner), state && eq(tasks.state, state), olderThan(tasks, after)))
     .orderBy(desc(tasks.createdAt), desc(tasks.id))
     .limit(first + 1);
   return toPage(rows, first);

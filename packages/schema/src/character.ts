@@ -19,7 +19,7 @@ import {
   type ValidationErrorShape,
   validationError,
 } from './errors.ts';
-import { isRowId, rowIdOf } from './ids.ts';
+import { findByGlobalId, isRowId } from './ids.ts';
 import { Character, Task } from './refs.ts';
 
 builder.node(Character, {
@@ -55,10 +55,10 @@ builder.queryFields((t) => ({
     type: Character,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const id = rowIdOf(String(args.id), 'Character');
-      return id ? ((await findCharacter(ctx.db, ctx.viewer.owner, id)) ?? null) : null;
-    },
+    resolve: (_root, args, ctx) =>
+      findByGlobalId(String(args.id), 'Character', (id) =>
+        findCharacter(ctx.db, ctx.viewer.owner, id),
+      ),
   }),
   characters: t.field({
     type: CharacterConnection,

@@ -19,3 +19,13 @@ export function rowIdOf(globalId: string, typename: string): string | undefined 
 export function isRowId(id: string): boolean {
   return uuid.test(id);
 }
+
+/** The row a global id of the given type names, or null when there is none (or not for you). */
+export async function findByGlobalId<Row>(
+  globalId: string,
+  typename: string,
+  find: (id: string) => Promise<Row | undefined>,
+): Promise<Row | null> {
+  const id = rowIdOf(globalId, typename);
+  return id ? ((await find(id)) ?? null) : null;
+}

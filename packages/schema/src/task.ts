@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
 import type { Context } from './context.ts';
-import { isRowId, rowIdOf } from './ids.ts';
+import { findByGlobalId, isRowId, rowIdOf } from './ids.ts';
 import { Character, Task } from './refs.ts';
 
 export const TaskState = builder.enumType('TaskState', {
@@ -67,10 +67,8 @@ builder.queryFields((t) => ({
     type: Task,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const id = rowIdOf(String(args.id), 'Task');
-      return id ? ((await findTask(ctx.db, ctx.viewer.owner, id)) ?? null) : null;
-    },
+    resolve: (_root, args, ctx) =>
+      findByGlobalId(String(args.id), 'Task', (id) => findTask(ctx.db, ctx.viewer.owner, id)),
   }),
   tasks: t.field({
     type: TaskConnection,
