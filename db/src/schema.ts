@@ -30,6 +30,17 @@ export const taskStateEnum = pgEnum('task_state', taskStates);
 const timestampMs = (name: string) =>
   timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
+/** The video a character is made from, as the gateway measured it; unknown values are null. */
+export interface SourceVideo {
+  url: string;
+  format: string | null;
+  durationSeconds: number | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  /** ISO time after which the URL stops working: kie.ai deletes uploads after three days. */
+  expiresAt: string | null;
+}
+
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const tasks = pgTable(
@@ -42,6 +53,8 @@ export const tasks = pgTable(
     /** The input as the client sent it (after validation), not the provider's wire form. */
     input: jsonb('input').$type<Record<string, unknown>>().notNull(),
     providerTaskId: text('provider_task_id').unique(),
+    /** Copied to the character on SUCCESS. */
+    sourceVideo: jsonb('source_video').$type<SourceVideo>(),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     idempotencyKey: text('idempotency_key'),

@@ -27,7 +27,14 @@ const character = {
   characterId: 'char_1',
   prompt: 'A bear',
   safetyInstruction: null,
-  sourceVideoUrl: 'https://videos.example.com/bear.mp4',
+  sourceVideo: {
+    url: 'https://videos.example.com/bear.mp4',
+    format: 'MP4',
+    durationSeconds: 2,
+    sizeBytes: 1234,
+    sha256: 'ab'.repeat(32),
+    expiresAt: '2030-01-01T00:00:00.000Z',
+  },
 };
 
 async function newTask() {

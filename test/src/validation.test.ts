@@ -17,7 +17,7 @@ const url = 'https://videos.example.com/clip.mp4';
 
 describe('validation before any provider call', () => {
   it.each([
-    ['no video source', {}, 'videoUrl', /videoUrl is required/],
+    ['no video source', {}, 'video', /a video is required/],
     ['a relative URL', { videoUrl: '/clip.mp4' }, 'videoUrl', /absolute http\(s\) URL/],
     [
       'an ftp URL',

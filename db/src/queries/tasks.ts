@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
-import { characters, type TaskRow, type TaskState, tasks } from '../schema.ts';
+import { characters, type SourceVideo, type TaskRow, type TaskState, tasks } from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
 
 const finished: TaskState[] = ['SUCCESS', 'FAIL'];
@@ -13,6 +13,7 @@ export interface NewTask {
   owner: string;
   model: string;
   input: Record<string, unknown>;
+  sourceVideo?: SourceVideo | undefined;
 }
 
 export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> {
@@ -82,7 +83,19 @@ export interface NewCharacter {
   characterId: string;
   prompt: string | null;
   safetyInstruction: string | null;
-  sourceVideoUrl: string;
+  sourceVideo: SourceVideo;
+}
+
+/** A video the client linked to: only its URL is known. */
+export function linkedVideo(url: string): SourceVideo {
+  return {
+    url,
+    format: null,
+    durationSeconds: null,
+    sizeBytes: null,
+    sha256: null,
+    expiresAt: null,
+  };
 }
 
 export interface TaskChange {
@@ -117,9 +130,20 @@ export async function advanceTask(
       )
       .returning();
     if (row && change.state === 'SUCCESS' && change.character) {
+      const { sourceVideo: video, ...character } = change.character;
       await tx
         .insert(characters)
-        .values({ ...change.character, owner: row.owner, taskId: row.id })
+        .values({
+          ...character,
+          owner: row.owner,
+          taskId: row.id,
+          sourceVideoUrl: video.url,
+          sourceVideoFormat: video.format,
+          sourceVideoDurationSeconds: video.durationSeconds,
+          sourceVideoSizeBytes: video.sizeBytes,
+          sourceVideoSha256: video.sha256,
+          sourceVideoExpiresAt: video.expiresAt === null ? null : new Date(video.expiresAt),
+        })
         .onConflictDoNothing({ target: characters.taskId });
     }
     return row;

@@ -1,26 +1,42 @@
-import {
-  advanceTask,
-  findCharacter,
-  findTask,
-  insertTask,
-  listCharacters,
-  recordSubmission,
-  type TaskRow,
-} from '@charanim/db';
-import { ProviderError as ProviderFailure, sora2Characters } from '@charanim/provider';
+import { findCharacter, findTask, listCharacters } from '@charanim/db';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
-import type { Context } from './context.ts';
-import {
-  ProviderError,
-  type ProviderErrorShape,
-  providerError,
-  ValidationError,
-  type ValidationErrorShape,
-  validationError,
-} from './errors.ts';
+import { type CreateCharacterSuccessShape, createCharacter } from './create-character.ts';
+import { ProviderError, ValidationError } from './errors.ts';
 import { findByGlobalId, isRowId } from './ids.ts';
 import { Character, Task } from './refs.ts';
+
+const SourceVideo = builder
+  .objectRef<{
+    url: string;
+    format: string | null;
+    durationSeconds: number | null;
+    sizeBytes: number | null;
+    sha256: string | null;
+    expiresAt: Date | null;
+  }>('SourceVideo')
+  .implement({
+    description: 'A character video as the gateway measured it; what is unknown is null.',
+    fields: (t) => ({
+      url: t.exposeString('url'),
+      format: t.exposeString('format', {
+        nullable: true,
+        description: 'The container: MP4, MOV, WebM, Matroska or AVI.',
+      }),
+      durationSeconds: t.exposeFloat('durationSeconds', { nullable: true }),
+      sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
+      sha256: t.exposeString('sha256', {
+        nullable: true,
+        description: 'Hex SHA-256 of the content.',
+      }),
+      expiresAt: t.expose('expiresAt', {
+        type: 'DateTime',
+        nullable: true,
+        description:
+          'When the URL stops working: 3 days after an upload; unknown for your own URL.',
+      }),
+    }),
+  });
 
 builder.node(Character, {
   id: { resolve: (character) => character.id },
@@ -33,6 +49,18 @@ builder.node(Character, {
     prompt: t.exposeString('prompt', { nullable: true }),
     safetyInstruction: t.exposeString('safetyInstruction', { nullable: true }),
     sourceVideoUrl: t.exposeString('sourceVideoUrl'),
+    sourceVideo: t.field({
+      type: SourceVideo,
+      description: 'The video the character was made from; it works only while this URL lives.',
+      resolve: (character) => ({
+        url: character.sourceVideoUrl,
+        format: character.sourceVideoFormat,
+        durationSeconds: character.sourceVideoDurationSeconds,
+        sizeBytes: character.sourceVideoSizeBytes,
+        sha256: character.sourceVideoSha256,
+        expiresAt: character.sourceVideoExpiresAt,
+      }),
+    }),
     task: t.field({
       type: Task,
       resolve: async (character, _args, ctx) => {
@@ -78,17 +106,18 @@ builder.queryFields((t) => ({
 const CreateCharacterInput = builder.inputType('CreateCharacterInput', {
   fields: (t) => ({
     videoUrl: t.string({
-      description: 'An absolute http(s) URL of the video (MP4, WebM or AVI, 1–4 s, at most 10 MB).',
+      description:
+        'An absolute http(s) URL of the video (MP4, WebM or AVI, 1–4 s, at most 10 MB). Give this or video.',
+    }),
+    video: t.field({
+      type: 'File',
+      description:
+        'The video itself, as a GraphQL multipart request part (MP4, WebM or AVI, 1–4 s, at most 10 MB). Give this or videoUrl.',
     }),
     prompt: t.string({ description: 'Describes the character; at most 5000 characters.' }),
     safetyInstruction: t.string({ description: 'At most 5000 characters.' }),
   }),
 });
-
-interface CreateCharacterSuccessShape {
-  kind: 'CreateCharacterSuccess';
-  task: TaskRow;
-}
 
 const CreateCharacterSuccess = builder
   .objectRef<CreateCharacterSuccessShape>('CreateCharacterSuccess')
@@ -110,59 +139,3 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => createCharacter(input, ctx),
   }),
 }));
-
-type CreateCharacterOutcome =
-  | CreateCharacterSuccessShape
-  | ValidationErrorShape
-  | ProviderErrorShape;
-
-async function createCharacter(
-  raw: { videoUrl?: string | null; prompt?: string | null; safetyInstruction?: string | null },
-  ctx: Context,
-): Promise<CreateCharacterOutcome> {
-  const model = sora2Characters;
-  const parsed = model.input.safeParse({
-    videoUrl: raw.videoUrl ?? undefined,
-    prompt: raw.prompt ?? undefined,
-    safetyInstruction: raw.safetyInstruction ?? undefined,
-  });
-  if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    return validationError(issue?.path.join('.') || null, issue?.message ?? 'invalid input');
-  }
-  const input = parsed.data;
-  const pending = await insertTask(ctx.db, {
-    owner: ctx.viewer.owner,
-    model: model.id,
-    input,
-  });
-  ctx.pubsub.publish(pending);
-  try {
-    const { taskId } = await ctx.provider.client.createTask({
-      model: model.id,
-      input: model.toProviderInput(input),
-      ...(ctx.provider.callbackUrl !== undefined && { callBackUrl: ctx.provider.callbackUrl }),
-    });
-    const accepted = await recordSubmission(ctx.db, pending.id, taskId, ctx.provider.firstPollAt());
-    const task = accepted ?? (await findTask(ctx.db, pending.owner, pending.id)) ?? pending;
-    if (accepted) ctx.pubsub.publish(accepted);
-    return { kind: 'CreateCharacterSuccess', task };
-  } catch (error) {
-    // The task ends here, so that no PENDING row is left behind for a request that failed.
-    const failure =
-      error instanceof ProviderFailure
-        ? error
-        : new ProviderFailure('the task could not be submitted to kie.ai', {
-            code: 'UNKNOWN',
-            retryable: false,
-            cause: error,
-          });
-    const failed = await advanceTask(ctx.db, pending.id, {
-      state: 'FAIL',
-      error: { code: failure.code, message: failure.message },
-    });
-    if (failed) ctx.pubsub.publish(failed);
-    if (!(error instanceof ProviderFailure)) throw error;
-    return providerError(failure);
-  }
-}

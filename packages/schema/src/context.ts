@@ -3,7 +3,7 @@ import type { KieClient, ModelRegistry } from '@charanim/provider';
 
 /** What the schema needs of the provider; the gateway builds it from its configuration. */
 export interface ProviderContext {
-  client: Pick<KieClient, 'createTask' | 'credit'>;
+  client: Pick<KieClient, 'createTask' | 'credit' | 'uploadFile'>;
   models: ModelRegistry;
   /** Where the provider posts completion callbacks; undefined when the gateway has no public URL. */
   callbackUrl: string | undefined;
@@ -29,3 +29,11 @@ export interface Context {
   pubsub: TaskEvents;
   viewer: Viewer;
 }
+
+/**
+ * A file from a GraphQL multipart request, as the gateway's request parser hands it over: whole,
+ * or only counted because it outgrew the limit (its bytes were never kept).
+ */
+export type Upload =
+  | { kind: 'complete'; filename: string; mimeType: string; bytes: Uint8Array<ArrayBuffer> }
+  | { kind: 'oversize'; filename: string; mimeType: string; receivedBytes: number };

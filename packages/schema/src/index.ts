@@ -1,11 +1,12 @@
 import { builder } from './builder.ts';
 import './scalars.ts';
+import './upload.ts';
 import './errors.ts';
 import './task.ts';
 import './character.ts';
 import './credits.ts';
 
-export type { Context, ProviderContext, TaskEvents, Viewer } from './context.ts';
+export type { Context, ProviderContext, TaskEvents, Upload, Viewer } from './context.ts';
 
 /** The gateway's GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
-import { createModelRegistry } from '@charanim/provider';
+import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,6 +12,7 @@ import { exampleOperations } from './graphiql-examples.ts';
 import type { Logger } from './logger.ts';
 import { useHealth } from './plugins/health.ts';
 import { useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
+import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
 import { nextDelay, Poller } from './tasks/poller.ts';
@@ -91,6 +92,7 @@ export async function startGateway({
     context: (): Context => ({ ...context }),
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
+      useUploads({ maxFileBytes: MAX_VIDEO_BYTES, maxFiles: 1, maxFieldBytes: 1024 * 1024 }),
       useKieWebhook({ ...updater, client, logger, hmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
     ],
   });

@@ -1,4 +1,10 @@
-import { advanceTask, type Database, type TaskChange, type TaskRow } from '@charanim/db';
+import {
+  advanceTask,
+  type Database,
+  linkedVideo,
+  type TaskChange,
+  type TaskRow,
+} from '@charanim/db';
 import type { ModelRegistry, TaskRecord } from '@charanim/provider';
 import type { TaskEvents } from '@charanim/schema';
 
@@ -37,7 +43,7 @@ export function changeFor(task: TaskRow, record: TaskRecord, models: ModelRegist
         characterId,
         prompt: input.prompt ?? null,
         safetyInstruction: input.safetyInstruction ?? null,
-        sourceVideoUrl: input.videoUrl,
+        sourceVideo: task.sourceVideo ?? linkedVideo(input.videoUrl),
       },
     };
   } catch {

@@ -1,0 +1,43 @@
+import mediaInfoFactory, { type MediaInfo } from 'mediainfo.js';
+
+export type DurationReading =
+  | { readable: true; durationSeconds: number }
+  | { readable: false; reason: string };
+
+let instance: Promise<MediaInfo<'object'>> | undefined;
+
+/** One MediaInfo (a WebAssembly module) for the process, loaded on first use. */
+function mediaInfo(): Promise<MediaInfo<'object'>> {
+  instance ??= mediaInfoFactory({ format: 'object' });
+  return instance;
+}
+
+/** Analyses run one at a time: a MediaInfo instance holds the state of one parse. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Reads the duration of the video track from the container, with MediaInfo. */
+export function readDuration(bytes: Uint8Array): Promise<DurationReading> {
+  const reading = queue.then(() => analyse(bytes));
+  queue = reading.catch(() => undefined);
+  return reading;
+}
+
+async function analyse(bytes: Uint8Array): Promise<DurationReading> {
+  const info = await mediaInfo();
+  info.reset();
+  const result = await info.analyzeData(bytes.length, (size, offset) =>
+    bytes.subarray(offset, offset + size),
+  );
+  const tracks = result.media?.track ?? [];
+  const general = tracks.find((track) => track['@type'] === 'General');
+  const video = tracks.find((track) => track['@type'] === 'Video');
+  if (!video) return { readable: false, reason: 'it holds no video track' };
+  if (general?.extra?.IsTruncated === 'Yes') {
+    return { readable: false, reason: 'it is truncated (the file ends before its video does)' };
+  }
+  const seconds = Number(video.Duration ?? general?.Duration);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    return { readable: false, reason: 'its duration cannot be read' };
+  }
+  return { readable: true, durationSeconds: seconds };
+}

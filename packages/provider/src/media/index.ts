@@ -1,0 +1,3 @@
+export * from './container.ts';
+export * from './inspect-video.ts';
+export * from './rules.ts';

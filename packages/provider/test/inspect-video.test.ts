@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { inspectVideo, MAX_VIDEO_BYTES } from '../src/media/index.ts';
+
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../../../test/fixtures/${name}`, import.meta.url)));
+
+describe('inspectVideo', () => {
+  it.each([
+    ['clip-1s.mp4', 'MP4', 1],
+    ['clip-2s.mp4', 'MP4', 2],
+    ['clip-4s.mp4', 'MP4', 4],
+    ['clip-1s.webm', 'WebM', 1],
+    ['clip-2s.webm', 'WebM', 2],
+    ['clip-4s.webm', 'WebM', 4],
+    ['clip-1s.avi', 'AVI', 1],
+    ['clip-2s.avi', 'AVI', 2],
+    ['clip-4s.avi', 'AVI', 4],
+  ])('accepts %s as %s of %i s', async (name, format, seconds) => {
+    const bytes = fixture(name);
+    const result = await inspectVideo(bytes);
+    expect(result).toEqual({
+      ok: true,
+      video: {
+        format,
+        mimeType: expect.stringMatching(/^video\//),
+        durationSeconds: seconds,
+        sizeBytes: bytes.length,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
+  });
+
+  it.each([
+    ['too-short-0.5s.mp4', 'duration 0.5 s; must be between 1 and 4 s'],
+    ['too-long-6s.mp4', 'duration 6.0 s; must be between 1 and 4 s'],
+    ['text-file.mp4', 'the file is a text file; must be an MP4, WebM or AVI video'],
+    ['image.png', 'the file is an image (PNG); must be an MP4, WebM or AVI video'],
+    [
+      'truncated.mp4',
+      'the MP4 file does not parse as a video: it is truncated (the file ends before its video does)',
+    ],
+  ])('refuses %s: %s', async (name, message) => {
+    expect(await inspectVideo(fixture(name))).toEqual({ ok: false, message });
+  });
+
+  it('refuses bytes of no known format, and an empty file', async () => {
+    const noise = new Uint8Array(2048).map((_, i) => (i * 7919) % 251);
+    expect(await inspectVideo(noise)).toEqual({
+      ok: false,
+      message: 'the file is an unknown format; must be an MP4, WebM or AVI video',
+    });
+    expect(await inspectVideo(new Uint8Array())).toEqual({
+      ok: false,
+      message: 'the file is an empty file; must be an MP4, WebM or AVI video',
+    });
+  });
+
+  it('refuses one byte over 10 MB before looking at the content', async () => {
+    expect(await inspectVideo(new Uint8Array(MAX_VIDEO_BYTES + 1))).toEqual({
+      ok: false,
+      message: 'size 10.0 MB (10,485,761 bytes); must be at most 10 MB (10,485,760 bytes)',
+    });
+  });
+
+  it('reads several videos at once without mixing them up', async () => {
+    const names = ['clip-1s.mp4', 'clip-4s.webm', 'clip-2s.avi', 'too-long-6s.mp4'];
+    const results = await Promise.all(names.map((name) => inspectVideo(fixture(name))));
+    expect(results.map((r) => (r.ok ? r.video.durationSeconds : r.message))).toEqual([
+      1,
+      4,
+      2,
+      'duration 6.0 s; must be between 1 and 4 s',
+    ]);
+  });
+});
