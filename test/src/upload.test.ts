@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
@@ -117,9 +118,19 @@ describe('createCharacter with an uploaded video', () => {
       __typename: 'ValidationError',
       field: 'video',
       message:
-        'size over 10 MB (the upload was cut off after 10,485,760 bytes); must be at most 10 MB (10,485,760 bytes)',
+        'size over 10 MB (the upload was cut off after 10,485,761 bytes); must be at most 10 MB (10,485,760 bytes)',
     });
     expect(providerCalls()).toBe(before);
+  });
+
+  it('takes a file of exactly 10 MB in and judges its content', async () => {
+    const exact = new Blob([new Uint8Array(10 * 1024 * 1024)], { type: 'video/mp4' });
+    const { body } = await uploadCharacter(t.graphqlUrl, exact, 'exact.mp4');
+    expect(body.data?.createCharacter).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'video',
+      message: 'the file is an unknown format; must be an MP4, WebM or AVI video',
+    });
   });
 
   it('refuses a request that declares more than a video may be, without reading it', async () => {
@@ -178,6 +189,10 @@ describe('createCharacter with an uploaded video', () => {
       retryable: false,
     });
     expect(await t.gateway.database.db.select().from(tasks)).toHaveLength(rowsBefore);
+  });
+
+  it('leaves no spooled file behind once the requests are answered', async () => {
+    expect(readdirSync(t.gateway.uploadDirectory)).toEqual([]);
   });
 
   it('refuses a File given inline instead of as a file part', async () => {

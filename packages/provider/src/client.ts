@@ -148,7 +148,11 @@ export class KieClient {
         const form = new FormData();
         form.append('uploadPath', file.uploadPath);
         form.append('fileName', file.fileName);
-        form.append('file', new Blob([file.data], { type: file.mimeType ?? '' }), file.fileName);
+        const content =
+          file.data instanceof Blob
+            ? file.data
+            : new Blob([file.data], { type: file.mimeType ?? '' });
+        form.append('file', content, file.fileName);
         return { method: 'POST', body: form };
       },
       uploadedFileSchema,

@@ -27,7 +27,8 @@ export interface CreateTaskRequest {
 
 /** A file for the File Upload API's stream upload. */
 export interface UploadFileRequest {
-  data: Uint8Array<ArrayBuffer>;
+  /** The content; a Blob from `fs.openAsBlob` is streamed from disk, never read whole. */
+  data: Blob | Uint8Array<ArrayBuffer>;
   /** The stored name; uploading the same name again into the same folder overwrites the file. */
   fileName: string;
   /** The folder to store the file in, such as `characters`. */

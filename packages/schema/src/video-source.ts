@@ -1,3 +1,4 @@
+import { openAsBlob } from 'node:fs';
 import { linkedVideo, type SourceVideo } from '@charanim/db';
 import {
   containerExtensions,
@@ -51,12 +52,12 @@ export async function uploadedSource(upload: Upload, ctx: Context): Promise<Vide
     const message = `size over 10 MB (the upload was cut off after ${upload.receivedBytes.toLocaleString('en-US')} bytes); ${sizeRule}`;
     return { ok: false, error: validationError('video', message) };
   }
-  const inspection = await inspectVideo(upload.bytes);
+  const inspection = await inspectVideo(upload.path);
   if (!inspection.ok) return { ok: false, error: validationError('video', inspection.message) };
   const { video } = inspection;
   try {
     const stored = await ctx.provider.client.uploadFile({
-      data: upload.bytes,
+      data: await openAsBlob(upload.path, { type: video.mimeType }),
       fileName: `${video.sha256}.${containerExtensions[video.format]}`,
       uploadPath: UPLOAD_PATH,
       mimeType: video.mimeType,

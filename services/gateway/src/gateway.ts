@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
@@ -26,6 +29,8 @@ export interface Gateway {
   /** The built-in kie.ai emulator, when `KIE_API_KEY` is unset. */
   emulator: Emulator | undefined;
   poller: Poller;
+  /** Where uploads are spooled while their request is handled. */
+  uploadDirectory: string;
   /** Stops taking work, closes subscriptions with 1001, and waits up to `deadlineMs` for requests in flight. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -77,6 +82,7 @@ export async function startGateway({
     },
   };
 
+  const uploadDirectory = await mkdtemp(join(tmpdir(), 'charanim-uploads-'));
   const yoga = createYoga({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -92,7 +98,12 @@ export async function startGateway({
     context: (): Context => ({ ...context }),
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
-      useUploads({ maxFileBytes: MAX_VIDEO_BYTES, maxFiles: 1, maxFieldBytes: 1024 * 1024 }),
+      useUploads({
+        directory: uploadDirectory,
+        maxFileBytes: MAX_VIDEO_BYTES,
+        maxFiles: 1,
+        maxFieldBytes: 1024 * 1024,
+      }),
       useKieWebhook({ ...updater, client, logger, hmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
     ],
   });
@@ -146,6 +157,7 @@ export async function startGateway({
     database,
     emulator,
     poller,
+    uploadDirectory,
     async stop(deadlineMs = 10_000) {
       await poller.stop();
       for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
@@ -154,6 +166,7 @@ export async function startGateway({
       await yoga.dispose();
       await emulator?.close();
       await database.close();
+      await rm(uploadDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,8 @@
 import { fileTypeFromBuffer } from 'file-type';
+import type { VideoFile } from './video-file.ts';
+
+/** What file-type needs to tell every container apart, and plenty to judge text by. */
+const SNIFF_BYTES = 4100;
 
 /** The containers kie.ai takes, by the name we record as the source video's format. */
 export type VideoContainer = 'MP4' | 'MOV' | 'WebM' | 'Matroska' | 'AVI';
@@ -31,7 +35,8 @@ export type ContainerVerdict =
  * Recognises the container from the bytes, never from the name or the client's MIME type: ISO
  * BMFF (MP4, MOV), WebM/Matroska and RIFF AVI pass; anything else is named as well as it can be.
  */
-export async function recogniseContainer(bytes: Uint8Array): Promise<ContainerVerdict> {
+export async function recogniseContainer(file: VideoFile): Promise<ContainerVerdict> {
+  const bytes = await file.read(0, SNIFF_BYTES);
   const type = await fileTypeFromBuffer(bytes);
   if (type) {
     const container = videoContainers[type.mime];
@@ -50,12 +55,12 @@ function describeType(mime: string, ext: string): string {
   return `a ${name} file`;
 }
 
-/** Valid UTF-8 without control characters other than whitespace, judged on the first 4 KB. */
-function looksLikeText(bytes: Uint8Array): boolean {
-  const head = bytes.subarray(0, 4096);
+/** Valid UTF-8 without control characters other than whitespace. */
+function looksLikeText(head: Uint8Array): boolean {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(head);
+    // A sample may end inside a character: `stream` leaves that half for a next call.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import mediaInfoFactory, { type MediaInfo } from 'mediainfo.js';
+import type { VideoFile } from './video-file.ts';
 
 export type DurationReading =
   | { readable: true; durationSeconds: number }
@@ -16,18 +17,16 @@ function mediaInfo(): Promise<MediaInfo<'object'>> {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Reads the duration of the video track from the container, with MediaInfo. */
-export function readDuration(bytes: Uint8Array): Promise<DurationReading> {
-  const reading = queue.then(() => analyse(bytes));
+export function readDuration(file: VideoFile): Promise<DurationReading> {
+  const reading = queue.then(() => analyse(file));
   queue = reading.catch(() => undefined);
   return reading;
 }
 
-async function analyse(bytes: Uint8Array): Promise<DurationReading> {
+async function analyse(file: VideoFile): Promise<DurationReading> {
   const info = await mediaInfo();
   info.reset();
-  const result = await info.analyzeData(bytes.length, (size, offset) =>
-    bytes.subarray(offset, offset + size),
-  );
+  const result = await info.analyzeData(file.sizeBytes, (size, offset) => file.read(offset, size));
   const tracks = result.media?.track ?? [];
   const general = tracks.find((track) => track['@type'] === 'General');
   const video = tracks.find((track) => track['@type'] === 'Video');

@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Upload } from '@charanim/schema';
 import busboy from 'busboy';
 import { GraphQLError } from 'graphql';
@@ -6,6 +12,8 @@ import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { jsonResponse } from './json-response.ts';
 
 export interface UploadLimits {
+  /** Where files are spooled while a request is handled; each is removed once it is answered. */
+  directory: string;
   /** A file over this many bytes is cut off and handed on as `oversize`, its bytes dropped. */
   maxFileBytes: number;
   /** How many files one request may carry. */
@@ -24,11 +32,12 @@ function badRequest(message: string, status = 400): GraphQLError {
 
 /**
  * GraphQL multipart requests (the spec graphql-yoga implements), parsed as they stream in, so that
- * a file over the limit is cut off at the limit instead of being held whole: the resolver then
- * gets an `oversize` upload and answers with a ValidationError on its field.
+ * a file is spooled to disk rather than held in memory, and one over the limit is cut off at the
+ * limit: the resolver then gets an `oversize` upload and answers with a ValidationError on its field.
  */
 export function useUploads(limits: UploadLimits): Plugin {
   const maxBodyBytes = limits.maxFiles * limits.maxFileBytes + 2 * limits.maxFieldBytes;
+  const spool = new Map<Request, string[]>();
   return {
     onRequest({ request, endResponse, fetchAPI }) {
       if (!isMultipart(request)) return;
@@ -43,28 +52,44 @@ export function useUploads(limits: UploadLimits): Plugin {
         );
       }
     },
-    onRequestParse({ request, setRequestParser }) {
-      if (isMultipart(request)) setRequestParser((req) => parseMultipart(req, limits));
+    onRequestParse({ request, serverContext, setRequestParser }) {
+      if (!isMultipart(request)) return;
+      // Node's own request stream, where there is one, keeps backpressure all the way to the disk
+      // without the copies the fetch ponyfill's stream makes.
+      const incoming = (serverContext as { req?: IncomingMessage }).req;
+      setRequestParser((req) =>
+        parseMultipart(incoming?.readable ? incoming : req, limits, (path) => {
+          const paths = spool.get(request) ?? [];
+          paths.push(path);
+          spool.set(request, paths);
+        }),
+      );
+    },
+    async onResponse({ request }) {
+      const paths = spool.get(request);
+      if (!paths) return;
+      spool.delete(request);
+      await Promise.all(paths.map((path) => rm(path, { force: true })));
     },
   };
 }
 
 function parseMultipart(
-  request: Request,
+  request: Request | IncomingMessage,
   limits: UploadLimits,
+  spooled: (path: string) => void,
 ): Promise<GraphQLParams | GraphQLParams[]> {
   return new Promise((resolve, reject) => {
-    if (!request.body) return reject(badRequest('the multipart request has no body'));
-    // The fetch ponyfill's stream is not Node's web stream, but both are async iterables.
-    const source = Readable.from(request.body as unknown as AsyncIterable<Uint8Array>, {
-      objectMode: false,
-    });
+    const source = bodyOf(request);
+    if (!source) return reject(badRequest('the multipart request has no body'));
     let parser: busboy.Busboy;
     try {
       parser = busboy({
-        headers: { 'content-type': request.headers.get('content-type') ?? '' },
+        headers: { 'content-type': contentType(request) },
         limits: {
-          fileSize: limits.maxFileBytes,
+          // busboy cuts off at the limit itself, so one byte more tells a file of exactly the limit
+          // from a larger one.
+          fileSize: limits.maxFileBytes + 1,
           files: limits.maxFiles,
           fieldSize: limits.maxFieldBytes,
           fields: 2,
@@ -81,8 +106,9 @@ function parseMultipart(
       if (settled) return;
       settled = true;
       source.unpipe(parser);
-      // What was not read is not read: the rest of an oversize body is never taken in.
-      source.destroy();
+      // The rest of a cut-off body is thrown away as it comes, never held.
+      if (source === request) source.resume();
+      else source.destroy();
       if (error) return reject(error);
       try {
         resolve(assemble(fields, files));
@@ -97,36 +123,38 @@ function parseMultipart(
       fields.set(name, value);
     });
     parser.on('file', (name, stream, info) => {
-      const chunks: Buffer[] = [];
-      let received = 0;
-      const done = new Promise<void>((settle) => {
-        stream.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          chunks.push(chunk);
+      const path = join(limits.directory, randomUUID());
+      spooled(path);
+      const sink = createWriteStream(path);
+      stream.on('limit', () => {
+        files.set(name, {
+          kind: 'oversize',
+          filename: info.filename,
+          mimeType: info.mimeType,
+          // busboy stops at its limit, one byte past ours.
+          receivedBytes: limits.maxFileBytes + 1,
         });
-        stream.on('limit', () => {
-          files.set(name, {
-            kind: 'oversize',
-            filename: info.filename,
-            mimeType: info.mimeType,
-            receivedBytes: received,
-          });
-          chunks.length = 0;
-          finish();
-        });
-        stream.on('end', () => {
-          if (!files.has(name)) {
-            files.set(name, {
-              kind: 'complete',
-              filename: info.filename,
-              mimeType: info.mimeType,
-              bytes: new Uint8Array(Buffer.concat(chunks)),
-            });
-          }
-          settle();
-        });
+        sink.destroy();
+        finish();
       });
-      pending.add(done);
+      pending.add(
+        pipeline(stream, sink).then(
+          () => {
+            if (!files.has(name)) {
+              files.set(name, {
+                kind: 'complete',
+                filename: info.filename,
+                mimeType: info.mimeType,
+                path,
+              });
+            }
+          },
+          // A cut-off file was recorded as oversize already; a broken one ends the request.
+          (error: Error) => {
+            if (!files.has(name)) finish(badRequest(`the upload broke off: ${error.message}`));
+          },
+        ),
+      );
     });
     parser.on('filesLimit', () =>
       finish(badRequest(`a request may carry at most ${limits.maxFiles} file(s)`, 413)),
@@ -145,6 +173,19 @@ function parseMultipart(
     );
     source.pipe(parser);
   });
+}
+
+function bodyOf(request: Request | IncomingMessage): Readable | undefined {
+  if (request instanceof Readable) return request;
+  if (!request.body) return undefined;
+  // The fetch ponyfill's stream is not Node's web stream, but both are async iterables.
+  return Readable.from(request.body as unknown as AsyncIterable<Uint8Array>, { objectMode: false });
+}
+
+function contentType(request: Request | IncomingMessage): string {
+  return request instanceof Readable
+    ? (request.headers['content-type'] ?? '')
+    : (request.headers.get('content-type') ?? '');
 }
 
 /** Puts each file where the `map` field says, as the GraphQL multipart request spec describes. */
