@@ -30,7 +30,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'pglite', include: integration, env: { TEST_DATABASE: 'pglite' } },
+        test: {
+          name: 'pglite',
+          include: integration,
+          // An outage of a database server has no meaning for an embedded one.
+          exclude: ['test/src/postgres-*.test.ts'],
+          env: { TEST_DATABASE: 'pglite' },
+        },
       },
     ],
   },

@@ -58,6 +58,8 @@ export const tasks = pgTable(
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the input as the idempotency key promised it; a retry must match it. */
+    inputFingerprint: text('input_fingerprint'),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     updatedAt: timestampMs('updated_at').notNull().defaultNow(),
     completedAt: timestampMs('completed_at'),

@@ -64,7 +64,7 @@ describe('createCharacter → taskUpdated', () => {
     const sent = t.emulator.calls.find((call) => call.route === 'createTask')?.body as any;
     expect(sent).toEqual({
       model: 'sora-2-characters',
-      callBackUrl: t.webhookUrl,
+      callBackUrl: expect.stringMatching(new RegExp(`^${t.webhookUrl}\\?task=[0-9a-f-]{36}$`)),
       input: {
         character_file_url: ['https://videos.example.com/fox.mp4'],
         character_prompt: 'A friendly fox wearing a red scarf',

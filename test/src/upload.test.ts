@@ -175,20 +175,26 @@ describe('createCharacter with an uploaded video', () => {
     expect(providerCalls()).toBe(before);
   });
 
-  it('answers a failed upload as a ProviderError and writes no task', async () => {
-    const rowsBefore = (await t.gateway.database.db.select().from(tasks)).length;
+  it('answers a failed upload as a ProviderError with its task, ended FAIL', async () => {
     t.emulator.failNext('upload', { code: 402, msg: 'no credits for storage' }, 1);
     const { body } = await uploadCharacter(
       t.graphqlUrl,
       new Blob([fixture('clip-2s.mp4')]),
       'a.mp4',
     );
-    expect(body.data?.createCharacter).toMatchObject({
+    const result = body.data?.createCharacter;
+    expect(result).toMatchObject({
       __typename: 'ProviderError',
       code: 'INSUFFICIENT_CREDITS',
       retryable: false,
+      recordedTask: { state: 'FAIL', providerTaskId: null },
     });
-    expect(await t.gateway.database.db.select().from(tasks)).toHaveLength(rowsBefore);
+    const calls = t.emulator.calls.filter((call) => call.route === 'createTask').length;
+    const row = (await t.gateway.database.db.select().from(tasks)).find(
+      (task) => task.errorCode === 'INSUFFICIENT_CREDITS',
+    );
+    expect(row).toMatchObject({ state: 'FAIL', providerTaskId: null });
+    expect(t.emulator.calls.filter((call) => call.route === 'createTask')).toHaveLength(calls);
   });
 
   it('leaves no spooled file behind once the requests are answered', async () => {

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { characters, type SourceVideo, type TaskRow, type TaskState, tasks } from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
@@ -14,12 +14,94 @@ export interface NewTask {
   model: string;
   input: Record<string, unknown>;
   sourceVideo?: SourceVideo | undefined;
+  idempotencyKey?: string | undefined;
+  inputFingerprint?: string | undefined;
 }
 
 export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> {
   const [row] = await db.insert(tasks).values(task).returning();
   if (!row) throw new Error('insert into tasks returned no row');
   return row;
+}
+
+/**
+ * Inserts a task, or fetches the owner's task that already holds its idempotency key. The unique
+ * index decides, so that requests arriving at the same moment make one task between them.
+ */
+export async function insertOrFetchTask(
+  db: Executor,
+  task: NewTask & { idempotencyKey: string },
+): Promise<{ task: TaskRow; created: boolean }> {
+  const [row] = await db
+    .insert(tasks)
+    .values(task)
+    .onConflictDoNothing({
+      target: [tasks.owner, tasks.idempotencyKey],
+      where: sql`${tasks.idempotencyKey} is not null`,
+    })
+    .returning();
+  if (row) return { task: row, created: true };
+  const [existing] = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.owner, task.owner), eq(tasks.idempotencyKey, task.idempotencyKey)));
+  // The holder released the key in between (its submission was refused): try again.
+  if (!existing) return insertOrFetchTask(db, task);
+  return { task: existing, created: false };
+}
+
+/** For callbacks, which name our task by the id in their URL and carry no owner. */
+export async function findTaskById(db: Executor, id: string): Promise<TaskRow | undefined> {
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
+  return row;
+}
+
+/** Records where a PENDING task's uploaded video now lives. */
+export async function attachVideo(
+  db: Executor,
+  id: string,
+  sourceVideo: SourceVideo,
+): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({
+      input: sql`${tasks.input} || jsonb_build_object('videoUrl', ${sourceVideo.url}::text)`,
+      sourceVideo,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING')))
+    .returning();
+  return row;
+}
+
+/**
+ * Ends the PENDING tasks that never got a provider id and were created before `createdBefore`:
+ * their createTask was lost (the process died, or kie.ai never answered) and no callback came.
+ * They are never submitted again.
+ */
+export async function failLostSubmissions(
+  db: Executor,
+  createdBefore: Date,
+  error: { code: string; message: string },
+): Promise<TaskRow[]> {
+  return db
+    .update(tasks)
+    .set({
+      state: 'FAIL',
+      errorCode: error.code,
+      errorMessage: error.message,
+      completedAt: sql`now()`,
+      updatedAt: sql`now()`,
+      nextPollAt: null,
+    })
+    .where(
+      and(
+        eq(tasks.state, 'PENDING'),
+        isNull(tasks.providerTaskId),
+        lt(tasks.createdAt, createdBefore),
+      ),
+    )
+    .returning();
 }
 
 export async function findTask(
@@ -101,6 +183,8 @@ export function linkedVideo(url: string): SourceVideo {
 export interface TaskChange {
   state: TaskState;
   error?: { code: string; message: string } | undefined;
+  /** Frees the task's idempotency key, so that a retry with it makes a new task. */
+  releaseIdempotencyKey?: boolean | undefined;
   /** Written with a SUCCESS, in the same transaction. */
   character?: NewCharacter | undefined;
 }
@@ -124,6 +208,7 @@ export async function advanceTask(
         updatedAt: sql`now()`,
         ...(done && { completedAt: sql`now()`, nextPollAt: null }),
         ...(change.error && { errorCode: change.error.code, errorMessage: change.error.message }),
+        ...(change.releaseIdempotencyKey && { idempotencyKey: null }),
       })
       .where(
         and(eq(tasks.id, id), notInArray(tasks.state, finished), lt(tasks.state, change.state)),

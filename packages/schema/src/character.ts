@@ -116,6 +116,10 @@ const CreateCharacterInput = builder.inputType('CreateCharacterInput', {
     }),
     prompt: t.string({ description: 'Describes the character; at most 5000 characters.' }),
     safetyInstruction: t.string({ description: 'At most 5000 characters.' }),
+    idempotencyKey: t.string({
+      description:
+        'Up to 200 characters of your choosing. Repeating a request with the same key and input returns the same task and makes no second provider call; the same key with another input is a ValidationError.',
+    }),
   }),
 });
 

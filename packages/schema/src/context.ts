@@ -5,8 +5,13 @@ import type { KieClient, ModelRegistry } from '@charanim/provider';
 export interface ProviderContext {
   client: Pick<KieClient, 'createTask' | 'credit' | 'uploadFile'>;
   models: ModelRegistry;
-  /** Where the provider posts completion callbacks; undefined when the gateway has no public URL. */
-  callbackUrl: string | undefined;
+  /**
+   * Where the provider posts a task's completion callback, naming our task id so that a callback
+   * for a task whose provider id was never stored still finds it; undefined without a public URL.
+   */
+  callbackUrlFor(taskId: string): string | undefined;
+  /** How long createCharacter may take before it answers with a typed error instead. */
+  createTimeoutMs: number;
   /** When the poller should first read a task the provider has just accepted. */
   firstPollAt(): Date;
 }

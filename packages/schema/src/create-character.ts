@@ -1,5 +1,16 @@
-import { advanceTask, findTask, insertTask, recordSubmission, type TaskRow } from '@charanim/db';
+import { createHash } from 'node:crypto';
+import {
+  advanceTask,
+  attachVideo,
+  insertOrFetchTask,
+  insertTask,
+  linkedVideo,
+  type NewTask,
+  recordSubmission,
+  type TaskRow,
+} from '@charanim/db';
 import { ProviderError, sora2Characters } from '@charanim/provider';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { z } from 'zod';
 import type { Context, Upload } from './context.ts';
 import {
@@ -8,7 +19,15 @@ import {
   type ValidationErrorShape,
   validationError,
 } from './errors.ts';
-import { chooseSource, linkedSource, uploadedSource, type VideoSource } from './video-source.ts';
+import {
+  type CheckedVideo,
+  checkUpload,
+  chooseSource,
+  publishVideo,
+  videoIdentity,
+} from './video-source.ts';
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 export interface CreateCharacterSuccessShape {
   kind: 'CreateCharacterSuccess';
@@ -25,10 +44,12 @@ export interface CreateCharacterArgs {
   videoUrl?: string | null;
   prompt?: string | null;
   safetyInstruction?: string | null;
+  idempotencyKey?: string | null;
 }
 
 const model = sora2Characters;
 const textFields = model.input.omit({ videoUrl: true });
+type Text = z.output<typeof textFields>;
 
 /** The first issue of a failed parse, as a ValidationError on its field. */
 function firstIssue(error: z.ZodError): ValidationErrorShape {
@@ -36,9 +57,15 @@ function firstIssue(error: z.ZodError): ValidationErrorShape {
   return validationError(issue?.path.join('.') || null, issue?.message ?? 'invalid input');
 }
 
+const success = (task: TaskRow): CreateCharacterSuccessShape => ({
+  kind: 'CreateCharacterSuccess',
+  task,
+});
+
 /**
- * Validates everything (the video included) before the provider hears of it, stores an upload in
- * kie.ai's file store, then records the task and hands it to kie.ai.
+ * Checks everything (the video included) before the provider hears of it, records the task
+ * (PENDING, write-ahead), stores an upload in kie.ai's file store, then hands the task to kie.ai.
+ * With an idempotency key, a repeat of the same input gets the same task and no provider call.
  */
 export async function createCharacter(
   args: CreateCharacterArgs,
@@ -46,63 +73,138 @@ export async function createCharacter(
 ): Promise<CreateCharacterOutcome> {
   const unclear = chooseSource(args);
   if (unclear) return unclear;
-  const text = {
+  const key = args.idempotencyKey ?? undefined;
+  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    return validationError(
+      'idempotencyKey',
+      `idempotencyKey is ${key.length} characters; must be between 1 and ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
+    );
+  }
+  const parsedText = textFields.safeParse({
     prompt: args.prompt ?? undefined,
     safetyInstruction: args.safetyInstruction ?? undefined,
-  };
-  let source: VideoSource;
+  });
+  if (!parsedText.success) return firstIssue(parsedText.error);
+  const text = parsedText.data;
+
+  let checked: CheckedVideo;
   if (args.video) {
-    const parsed = textFields.safeParse(text);
-    if (!parsed.success) return firstIssue(parsed.error);
-    source = await uploadedSource(args.video, ctx);
+    const upload = await checkUpload(args.video);
+    if (upload.kind === 'ValidationError') return upload;
+    checked = upload;
   } else {
-    const parsed = model.input.safeParse({ ...text, videoUrl: args.videoUrl ?? undefined });
-    if (!parsed.success) return firstIssue(parsed.error);
-    source = linkedSource(parsed.data.videoUrl);
+    const link = model.input.safeParse({ ...text, videoUrl: args.videoUrl ?? undefined });
+    if (!link.success) return firstIssue(link.error);
+    checked = { kind: 'link', url: link.data.videoUrl };
   }
-  if (!source.ok) return source.error;
-  const input = model.input.parse({ ...text, videoUrl: source.videoUrl });
-  return submit(input, source, ctx);
+
+  const task: NewTask = {
+    owner: ctx.viewer.owner,
+    model: model.id,
+    input: checked.kind === 'link' ? { videoUrl: checked.url, ...text } : { ...text },
+    ...(checked.kind === 'link' && { sourceVideo: linkedVideo(checked.url) }),
+  };
+  let pending: TaskRow;
+  if (key === undefined) {
+    pending = await insertTask(ctx.db, task);
+  } else {
+    const fingerprint = fingerprintOf(text, checked);
+    const held = await insertOrFetchTask(ctx.db, {
+      ...task,
+      idempotencyKey: key,
+      inputFingerprint: fingerprint,
+    });
+    if (!held.created) {
+      if (held.task.inputFingerprint === fingerprint) return success(held.task);
+      return validationError(
+        'idempotencyKey',
+        `idempotencyKey was used with a different input, for task ${encodeGlobalID('Task', held.task.id)}`,
+      );
+    }
+    pending = held.task;
+  }
+  ctx.pubsub.publish(pending);
+  return submit(pending, text, checked, ctx);
+}
+
+/** SHA-256 of what the client asked for: the model, the text, and the video's identity. */
+function fingerprintOf(text: Text, video: CheckedVideo): string {
+  const canonical = JSON.stringify([
+    model.id,
+    text.prompt ?? null,
+    text.safetyInstruction ?? null,
+    videoIdentity(video),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 async function submit(
-  input: z.output<typeof model.input>,
-  source: VideoSource & { ok: true },
+  pending: TaskRow,
+  text: Text,
+  checked: CheckedVideo,
   ctx: Context,
 ): Promise<CreateCharacterOutcome> {
-  const pending = await insertTask(ctx.db, {
-    owner: ctx.viewer.owner,
-    model: model.id,
-    input,
-    sourceVideo: source.sourceVideo,
-  });
-  ctx.pubsub.publish(pending);
+  const signal = AbortSignal.timeout(ctx.provider.createTimeoutMs);
+  // Until createTask is sent, kie.ai surely has no task; after that it may have one.
+  let sent = false;
+  let task = pending;
   try {
-    const { taskId } = await ctx.provider.client.createTask({
-      model: model.id,
-      input: model.toProviderInput(input),
-      ...(ctx.provider.callbackUrl !== undefined && { callBackUrl: ctx.provider.callbackUrl }),
-    });
-    const accepted = await recordSubmission(ctx.db, pending.id, taskId, ctx.provider.firstPollAt());
-    const task = accepted ?? (await findTask(ctx.db, pending.owner, pending.id)) ?? pending;
+    const sourceVideo = await publishVideo(checked, ctx, { signal });
+    if (checked.kind === 'upload') task = (await attachVideo(ctx.db, task.id, sourceVideo)) ?? task;
+    const input = model.input.parse({ ...text, videoUrl: sourceVideo.url });
+    const callBackUrl = ctx.provider.callbackUrlFor(task.id);
+    sent = true;
+    const { taskId } = await ctx.provider.client.createTask(
+      {
+        model: model.id,
+        input: model.toProviderInput(input),
+        ...(callBackUrl !== undefined && { callBackUrl }),
+      },
+      { signal },
+    );
+    const accepted = await recordSubmission(ctx.db, task.id, taskId, ctx.provider.firstPollAt());
     if (accepted) ctx.pubsub.publish(accepted);
-    return { kind: 'CreateCharacterSuccess', task };
+    return success(accepted ?? task);
   } catch (error) {
-    // The task ends here, so that no PENDING row is left behind for a request that failed.
-    const failure =
-      error instanceof ProviderError
-        ? error
-        : new ProviderError('the task could not be submitted to kie.ai', {
-            code: 'UNKNOWN',
-            retryable: false,
-            cause: error,
-          });
-    const failed = await advanceTask(ctx.db, pending.id, {
+    const failure = asProviderError(error, signal, ctx.provider.createTimeoutMs, sent);
+    if (!failure) throw error;
+    if (sent && mayHaveCreated(failure, error)) {
+      // kie.ai may have the task: it stays PENDING for its callback, and is never sent again.
+      return providerError(failure, task);
+    }
+    const failed = await advanceTask(ctx.db, task.id, {
       state: 'FAIL',
       error: { code: failure.code, message: failure.message },
+      releaseIdempotencyKey: true,
     });
     if (failed) ctx.pubsub.publish(failed);
-    if (!(error instanceof ProviderError)) throw error;
-    return providerError(failure);
+    return providerError(failure, failed ?? task);
   }
+}
+
+/** The failure as a ProviderError, including our own time limit running out; undefined for bugs. */
+function asProviderError(
+  error: unknown,
+  signal: AbortSignal,
+  limitMs: number,
+  sent: boolean,
+): ProviderError | undefined {
+  if (error instanceof ProviderError) return error;
+  if (!signal.aborted || error !== signal.reason) return undefined;
+  const consequence = sent ? '; kie.ai may still start the task: follow it with taskUpdated' : '';
+  return new ProviderError(
+    `createCharacter did not finish within ${limitMs / 1000} s${consequence}`,
+    {
+      code: 'SERVER_ERROR',
+      retryable: !sent,
+      cause: error,
+    },
+  );
+}
+
+/** A createTask that kie.ai may have acted on: no answer, a lost connection, or its own 500. */
+function mayHaveCreated(failure: ProviderError, error: unknown): boolean {
+  return (
+    !(error instanceof ProviderError) || (failure.code === 'SERVER_ERROR' && !failure.retryable)
+  );
 }

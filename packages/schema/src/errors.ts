@@ -1,5 +1,7 @@
+import type { TaskRow } from '@charanim/db';
 import { type ProviderError as ProviderFailure, providerErrorCodes } from '@charanim/provider';
 import { builder } from './builder.ts';
+import { Task } from './refs.ts';
 
 export interface ValidationErrorShape {
   kind: 'ValidationError';
@@ -12,18 +14,24 @@ export interface ProviderErrorShape {
   message: string;
   code: (typeof providerErrorCodes)[number];
   retryable: boolean;
+  /** The task the request recorded before kie.ai failed it, if it got that far. */
+  task: TaskRow | null;
 }
 
 export function validationError(field: string | null, message: string): ValidationErrorShape {
   return { kind: 'ValidationError', field, message };
 }
 
-export function providerError(error: ProviderFailure): ProviderErrorShape {
+export function providerError(
+  error: ProviderFailure,
+  task: TaskRow | null = null,
+): ProviderErrorShape {
   return {
     kind: 'ProviderError',
     message: error.message,
     code: error.code,
     retryable: error.retryable,
+    task,
   };
 }
 
@@ -59,6 +67,13 @@ export const ProviderError = builder.objectRef<ProviderErrorShape>('ProviderErro
     retryable: t.boolean({
       description: 'Whether the same request may succeed later.',
       resolve: (error) => error.retryable,
+    }),
+    recordedTask: t.field({
+      type: Task,
+      nullable: true,
+      description:
+        'The task recorded for the request: FAIL when kie.ai surely did not take it, PENDING when it may have (follow it; it ends FAIL with SUBMISSION_LOST if kie.ai never reports it).',
+      resolve: (error) => error.task,
     }),
   }),
 });

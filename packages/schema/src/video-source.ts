@@ -2,25 +2,17 @@ import { openAsBlob } from 'node:fs';
 import { linkedVideo, type SourceVideo } from '@charanim/db';
 import {
   containerExtensions,
+  type InspectedVideo,
   inspectVideo,
-  ProviderError,
+  type KieCallOptions,
   sizeRule,
   UPLOAD_LIFETIME_MS,
 } from '@charanim/provider';
 import type { Context, Upload } from './context.ts';
-import {
-  type ProviderErrorShape,
-  providerError,
-  type ValidationErrorShape,
-  validationError,
-} from './errors.ts';
+import { type ValidationErrorShape, validationError } from './errors.ts';
 
 /** The folder of kie.ai's file store that character videos go to. */
 const UPLOAD_PATH = 'characters';
-
-export type VideoSource =
-  | { ok: true; videoUrl: string; sourceVideo: SourceVideo }
-  | { ok: false; error: ValidationErrorShape | ProviderErrorShape };
 
 /** Exactly one of `video` and `videoUrl`, or the reason there is not. */
 export function chooseSource(args: {
@@ -39,47 +31,55 @@ export function chooseSource(args: {
   );
 }
 
-export function linkedSource(videoUrl: string): VideoSource {
-  return { ok: true, videoUrl, sourceVideo: linkedVideo(videoUrl) };
+/** A video that passed the checks: a link as given, or an upload still on local disk. */
+export type CheckedVideo =
+  | { kind: 'link'; url: string }
+  | { kind: 'upload'; path: string; video: InspectedVideo };
+
+/** Checks an uploaded video against kie.ai's rules; nothing leaves the gateway here. */
+export async function checkUpload(upload: Upload): Promise<CheckedVideo | ValidationErrorShape> {
+  if (upload.kind === 'oversize') {
+    const message = `size over 10 MB (the upload was cut off after ${upload.receivedBytes.toLocaleString('en-US')} bytes); ${sizeRule}`;
+    return validationError('video', message);
+  }
+  const inspection = await inspectVideo(upload.path);
+  if (!inspection.ok) return validationError('video', inspection.message);
+  return { kind: 'upload', path: upload.path, video: inspection.video };
+}
+
+/** What identifies the video in an idempotency fingerprint: its URL, or its content. */
+export function videoIdentity(video: CheckedVideo): string {
+  return video.kind === 'link' ? `url:${video.url}` : `sha256:${video.video.sha256}`;
 }
 
 /**
- * Checks an uploaded video against kie.ai's rules and, only when it passes, stores it in kie.ai's
- * file store under a name made from its SHA-256, so that different clips never share a name.
+ * Where the provider can fetch the video: a link as it is; an upload once it is stored in kie.ai's
+ * file store, under a name made from its SHA-256 so that different clips never share a name.
  */
-export async function uploadedSource(upload: Upload, ctx: Context): Promise<VideoSource> {
-  if (upload.kind === 'oversize') {
-    const message = `size over 10 MB (the upload was cut off after ${upload.receivedBytes.toLocaleString('en-US')} bytes); ${sizeRule}`;
-    return { ok: false, error: validationError('video', message) };
-  }
-  const inspection = await inspectVideo(upload.path);
-  if (!inspection.ok) return { ok: false, error: validationError('video', inspection.message) };
-  const { video } = inspection;
-  try {
-    const stored = await ctx.provider.client.uploadFile({
-      data: await openAsBlob(upload.path, { type: video.mimeType }),
+export async function publishVideo(
+  checked: CheckedVideo,
+  ctx: Context,
+  options: KieCallOptions,
+): Promise<SourceVideo> {
+  if (checked.kind === 'link') return linkedVideo(checked.url);
+  const { video } = checked;
+  const stored = await ctx.provider.client.uploadFile(
+    {
+      data: await openAsBlob(checked.path, { type: video.mimeType }),
       fileName: `${video.sha256}.${containerExtensions[video.format]}`,
       uploadPath: UPLOAD_PATH,
       mimeType: video.mimeType,
-    });
-    const uploadedAt = Date.parse(stored.uploadedAt);
-    const expiresAt = new Date(
-      (Number.isNaN(uploadedAt) ? Date.now() : uploadedAt) + UPLOAD_LIFETIME_MS,
-    );
-    return {
-      ok: true,
-      videoUrl: stored.downloadUrl,
-      sourceVideo: {
-        url: stored.downloadUrl,
-        format: video.format,
-        durationSeconds: video.durationSeconds,
-        sizeBytes: video.sizeBytes,
-        sha256: video.sha256,
-        expiresAt: expiresAt.toISOString(),
-      },
-    };
-  } catch (error) {
-    if (!(error instanceof ProviderError)) throw error;
-    return { ok: false, error: providerError(error) };
-  }
+    },
+    options,
+  );
+  const uploadedAt = Date.parse(stored.uploadedAt);
+  const expiresAt = (Number.isNaN(uploadedAt) ? Date.now() : uploadedAt) + UPLOAD_LIFETIME_MS;
+  return {
+    url: stored.downloadUrl,
+    format: video.format,
+    durationSeconds: video.durationSeconds,
+    sizeBytes: video.sizeBytes,
+    sha256: video.sha256,
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
 }

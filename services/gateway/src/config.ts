@@ -41,7 +41,12 @@ export const configSchema = z.object({
   POLL_INTERVAL_MS: milliseconds(10).default(2_000),
   /** The cap of the poller's growing delay while nothing changes. */
   POLL_MAX_INTERVAL_MS: milliseconds(10).default(30_000),
-  /** How long a task may stay unfinished before it ends FAIL with code TIMEOUT. */
+  /** How long createCharacter may take before it answers with a typed error instead. */
+  CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
+  /**
+   * How long a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai has it,
+   * SUBMISSION_LOST when kie.ai never confirmed it and no callback came.
+   */
   TASK_TIMEOUT_MS: milliseconds(1_000).default(15 * 60_000),
 });
 

@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import type { Logger } from './logger.ts';
 import { useHealth } from './plugins/health.ts';
-import { useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
+import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
@@ -64,8 +64,8 @@ export async function startGateway({
   const { client, emulator } = await connectProvider(config, logger);
   const models = createModelRegistry();
   const pubsub = createTaskEvents();
-  const callbackUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
-  if (!callbackUrl)
+  const webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
+  if (!webhookUrl)
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
   const updater = { db: database.db, models, pubsub };
 
@@ -76,7 +76,8 @@ export async function startGateway({
     provider: {
       client,
       models,
-      callbackUrl,
+      callbackUrlFor: (taskId) => webhookUrl && callbackUrl(webhookUrl, taskId),
+      createTimeoutMs: config.CREATE_TIMEOUT_MS,
       firstPollAt: () =>
         new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
     },

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       KIE_UPLOAD_BASE_URL: 'https://kieai.redpandaai.co',
       LOG_LEVEL: 'info',
       KIE_TIMEOUT_MS: 15_000,
+      CREATE_TIMEOUT_MS: 30_000,
       POLL_INTERVAL_MS: 2_000,
       POLL_MAX_INTERVAL_MS: 30_000,
       TASK_TIMEOUT_MS: 900_000,

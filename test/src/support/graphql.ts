@@ -49,7 +49,7 @@ export const CREATE_CHARACTER = /* GraphQL */ `
       ... on CreateCharacterSuccess { task { id state providerTaskId model input } }
       ... on Error { message }
       ... on ValidationError { field }
-      ... on ProviderError { code retryable }
+      ... on ProviderError { code retryable recordedTask { id state providerTaskId } }
     }
   }
 `;

@@ -4,6 +4,13 @@ import { type CallbackIngester, ingestCallback } from '../tasks/ingest-callback.
 import { jsonResponse } from './json-response.ts';
 
 export const WEBHOOK_PATH = '/webhooks/kie';
+/** The query parameter that names our task in a callback URL. */
+const TASK_PARAMETER = 'task';
+
+/** The callback URL for one task: it names our task, so a callback finds it without kie.ai's id. */
+export function callbackUrl(webhookUrl: string, taskId: string): string {
+  return `${webhookUrl}?${TASK_PARAMETER}=${encodeURIComponent(taskId)}`;
+}
 /** kie.ai's callbacks are a few KB; anything far larger is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -24,6 +31,7 @@ export function useKieWebhook(ingester: CallbackIngester & { logger: Logger }): 
           rawBody,
           timestamp: request.headers.get('x-webhook-timestamp') ?? undefined,
           signature: request.headers.get('x-webhook-signature') ?? undefined,
+          localTaskId: url.searchParams.get(TASK_PARAMETER) ?? undefined,
         });
         ingester.logger.debug(result, 'callback');
         answer(result.status, result.outcome);

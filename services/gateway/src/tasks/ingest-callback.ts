@@ -1,5 +1,15 @@
-import { findTaskByProviderId, recordCallbackEvent } from '@charanim/db';
-import { type KieClient, parseCallback, verifyWebhookSignature } from '@charanim/provider';
+import {
+  findTaskById,
+  findTaskByProviderId,
+  recordCallbackEvent,
+  recordSubmission,
+} from '@charanim/db';
+import {
+  type KieClient,
+  parseCallback,
+  type TaskRecord,
+  verifyWebhookSignature,
+} from '@charanim/provider';
 import type { Logger } from '../logger.ts';
 import { applyRecord, type TaskUpdater } from './apply-record.ts';
 
@@ -14,6 +24,8 @@ export interface CallbackInput {
   rawBody: string;
   timestamp: string | undefined;
   signature: string | undefined;
+  /** Our task id, from the callback URL: it finds a task whose provider id was never stored. */
+  localTaskId: string | undefined;
 }
 
 export interface CallbackAnswer {
@@ -24,7 +36,7 @@ export interface CallbackAnswer {
 /** Verifies, de-duplicates and applies one provider callback; HTTP lives in the adapter. */
 export async function ingestCallback(
   deps: CallbackIngester,
-  { rawBody, timestamp, signature }: CallbackInput,
+  { rawBody, timestamp, signature, localTaskId }: CallbackInput,
 ): Promise<CallbackAnswer> {
   let body: unknown;
   try {
@@ -51,12 +63,26 @@ export async function ingestCallback(
     }
   }
 
-  const task = await findTaskByProviderId(deps.db, callback.taskId);
+  let task = await findTaskByProviderId(deps.db, callback.taskId);
+  const orphan = task ? undefined : await findOrphan(deps, localTaskId);
+  task ??= orphan;
   if (!task) return { status: 404, outcome: 'unknown_task' };
 
   // An unsigned callback could come from anyone: only kie.ai's own answer is recorded.
   const record =
     deps.hmacKey === undefined ? await deps.client.recordInfo(callback.taskId) : callback.record;
+  if (orphan) {
+    // kie.ai took the task but we never stored its id (the process died in between): the task
+    // named in the callback URL is adopted, if kie.ai's record of the task names it too.
+    const named = namesTask(record, orphan.id);
+    if (named === false || (named === undefined && deps.hmacKey === undefined)) {
+      return { status: 404, outcome: 'unknown_task' };
+    }
+    const adopted = await recordSubmission(deps.db, orphan.id, callback.taskId, new Date());
+    if (!adopted) return { status: 404, outcome: 'unknown_task' };
+    deps.pubsub.publish(adopted);
+    task = adopted;
+  }
   const moved = await applyRecord(deps, task, record);
   const stored = await recordCallbackEvent(deps.db, {
     rawBody,
@@ -69,4 +95,28 @@ export async function ingestCallback(
   });
   if (!stored) return { status: 200, outcome: 'duplicate' };
   return { status: 200, outcome: moved ? 'applied' : 'stale' };
+}
+
+/** A PENDING task without a provider id, named by the callback URL. */
+async function findOrphan(deps: CallbackIngester, localTaskId: string | undefined) {
+  if (!localTaskId || !UUID.test(localTaskId)) return undefined;
+  const task = await findTaskById(deps.db, localTaskId);
+  return task?.state === 'PENDING' && task.providerTaskId === null ? task : undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether kie.ai's copy of the createTask body (`param`) has a callback URL naming this task;
+ * undefined when the record carries no such copy.
+ */
+function namesTask(record: TaskRecord, taskId: string): boolean | undefined {
+  if (!record.param) return undefined;
+  try {
+    const { callBackUrl } = JSON.parse(record.param) as { callBackUrl?: unknown };
+    if (typeof callBackUrl !== 'string') return undefined;
+    return new URL(callBackUrl).searchParams.get('task') === taskId;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,10 @@
-import { advanceTask, dueTasks, schedulePoll, type TaskRow } from '@charanim/db';
+import {
+  advanceTask,
+  dueTasks,
+  failLostSubmissions,
+  schedulePoll,
+  type TaskRow,
+} from '@charanim/db';
 import type { KieClient } from '@charanim/provider';
 import type { Logger } from '../logger.ts';
 import { applyRecord, type TaskUpdater } from './apply-record.ts';
@@ -52,15 +58,25 @@ export class Poller {
     await this.#running;
   }
 
-  /** Polls every due task once. */
+  /** Polls every due task once, and ends the submissions that were lost. */
   async tick(now = new Date()): Promise<void> {
     const { db, logger } = this.#options;
     try {
+      await this.#endLostSubmissions(now);
       const due = await dueTasks(db, now, this.#options.batchSize ?? 50);
       await Promise.all(due.map((task) => this.#poll(task, now)));
     } catch (error) {
       logger.error({ err: error }, 'poller tick failed');
     }
+  }
+
+  async #endLostSubmissions(now: Date): Promise<void> {
+    const { db, pubsub, taskTimeoutMs } = this.#options;
+    const lost = await failLostSubmissions(db, new Date(now.getTime() - taskTimeoutMs), {
+      code: 'SUBMISSION_LOST',
+      message: `kie.ai never confirmed the task and sent no callback within ${duration(taskTimeoutMs)}`,
+    });
+    for (const task of lost) pubsub.publish(task);
   }
 
   async #poll(task: TaskRow, now: Date): Promise<void> {
