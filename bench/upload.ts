@@ -15,7 +15,7 @@ import {
   resetPeak,
   startEmulatorProcess,
   startGatewayProcess,
-} from './support/processes.ts';
+} from '../test/src/support/processes.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');

@@ -4,7 +4,16 @@ import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender } from './callbacks.ts';
 import { createTaskBody, describeIssues } from './create-task-body.ts';
+import { FaultInjector } from './faults.ts';
+import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
+import {
+  type EmulatorStats,
+  type EmulatorTaskListing,
+  INTROSPECTION_ROUTES,
+  listTasks,
+  statsOf,
+} from './introspection.ts';
 import { type EmulatorRoute, Steering, type StubbedReply } from './steering.ts';
 import { type EmulatorOutcome, type EmulatorTask, type EmulatorTiming, TaskBook } from './tasks.ts';
 
@@ -23,6 +32,11 @@ export interface EmulatorOptions {
   credits?: number;
   /** What each accepted task costs; createTask with fewer credits left answers 402. Default 10. */
   creditsPerTask?: number;
+  /**
+   * Seeded random faults for chaos runs (see {@link EmulatorFaults}). Default: none. Steering
+   * (failNext, delayNext, resetNext, setNextOutcome, setCallbackMode) takes precedence over them.
+   */
+  faults?: EmulatorFaults;
 }
 
 /** One request to a steerable route, recorded when it arrived, before any steering applied. */
@@ -48,7 +62,10 @@ export interface Emulator {
   resetNext(route: EmulatorRoute, times?: number): void;
   /** Which key carries the message of envelopes and callbacks from now on. Default `msg`. */
   setEnvelopeKey(key: 'msg' | 'message'): void;
-  /** What happens to the callbacks of tasks that end from now on. Default `deliver`. */
+  /**
+   * What happens to the callbacks of tasks that end from now on, whatever the random callback
+   * faults would do. Until it is called, those decide (none by default: each is delivered once).
+   */
   setCallbackMode(mode: CallbackMode): void;
   /** How the next created task ends. */
   setNextOutcome(outcome: EmulatorOutcome): void;
@@ -59,10 +76,15 @@ export interface Emulator {
   readonly calls: ReadonlyArray<EmulatorCall>;
   /** A copy of a task as it is now. */
   task(taskId: string): EmulatorTask | undefined;
+  /** Every accepted task, as `GET /emulator/tasks` lists them. */
+  listTasks(): EmulatorTaskListing[];
+  /** The counts `GET /emulator/stats` answers. */
+  stats(): EmulatorStats;
 }
 
 /** Starts an emulator of kie.ai's Market API and File Upload API on a local port. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const faults = new FaultInjector(options.faults); // throws on invalid faults, before listening
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -73,7 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  return new KieEmulator(server, `http://${host}:${port}`, options);
+  return new KieEmulator(server, `http://${host}:${port}`, options, faults);
 }
 
 /** The meaning of each code in kie.ai's table, used when no message is given. */
@@ -114,22 +136,25 @@ class KieEmulator implements Emulator {
   readonly #files: FileStore;
   readonly #tasks: TaskBook;
   readonly #callbacks: CallbackSender;
+  readonly #faults: FaultInjector;
   /** Steering delays in progress; close() cancels them, leaving their requests unanswered. */
   readonly #delays = new Set<NodeJS.Timeout>();
   #credits: number;
   #envelopeKey: 'msg' | 'message' = 'msg';
-  #callbackMode: CallbackMode = 'deliver';
+  /** Unset: the random callback faults decide. */
+  #callbackMode: CallbackMode | undefined;
   #nextOutcome: EmulatorOutcome | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(server: Server, url: string, options: EmulatorOptions) {
+  constructor(server: Server, url: string, options: EmulatorOptions, faults: FaultInjector) {
     this.url = url;
     this.#server = server;
     this.#apiKey = options.apiKey;
     this.#credits = options.credits ?? 1000;
     this.#creditsPerTask = options.creditsPerTask ?? 10;
     this.#files = new FileStore(url);
-    this.#callbacks = new CallbackSender(options.webhookHmacKey);
+    this.#faults = faults;
+    this.#callbacks = new CallbackSender(options.webhookHmacKey, this.#faults.callbackRetry);
     const timing = options.timing ?? { waitingMs: 1500, queuingMs: 1500, generatingMs: 1500 };
     this.#tasks = new TaskBook(timing, (task, outcome) => this.#sendCallback(task, outcome));
     server.on('request', (req, res) => {
@@ -187,11 +212,25 @@ class KieEmulator implements Emulator {
     return task && { record: { ...task.record }, request: task.request };
   }
 
+  listTasks(): EmulatorTaskListing[] {
+    return listTasks(this.#tasks.all(), this.#callbacks);
+  }
+
+  stats(): EmulatorStats {
+    return statsOf(this.calls, this.#faults, this.listTasks());
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname, searchParams } = new URL(req.url ?? '/', this.url);
     const bytes = await readBody(req);
     if (req.method === 'GET' && pathname.startsWith(FILES_PREFIX)) {
       return this.#serveFile(res, pathname);
+    }
+    if (req.method === 'GET' && pathname === INTROSPECTION_ROUTES.tasks) {
+      return sendJson(res, { tasks: this.listTasks() });
+    }
+    if (req.method === 'GET' && pathname === INTROSPECTION_ROUTES.stats) {
+      return sendJson(res, this.stats());
     }
     const route = routeOf(req.method, pathname);
     if (route === undefined) {
@@ -204,7 +243,7 @@ class KieEmulator implements Emulator {
     const body = parseJson(bytes.toString('utf8'));
     this.calls.push({ route, at: Date.now(), ...(body !== undefined && { body }) });
 
-    const { delayMs, override } = this.#steering.next(route);
+    const { delayMs, override } = this.#faults.call(route, this.#steering.next(route));
     if (delayMs > 0) await this.#delay(delayMs);
     if (override === 'reset') {
       req.socket.resetAndDestroy();
@@ -219,6 +258,8 @@ class KieEmulator implements Emulator {
     }
     switch (route) {
       case 'createTask':
+        // Like a real server, a task is made even when its caller gave up waiting for the answer:
+        // the caller then knows of it only through its callback.
         return this.#reply(res, this.#createTask(body));
       case 'recordInfo':
         return this.#reply(res, this.#recordInfo(searchParams.get('taskId')));
@@ -235,7 +276,7 @@ class KieEmulator implements Emulator {
     if (!parsed.success) return { code: 422, message: describeIssues(parsed.error) };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
     this.#credits -= this.#creditsPerTask;
-    const task = this.#tasks.create(parsed.data, this.#nextOutcome ?? { state: 'success' });
+    const task = this.#tasks.create(parsed.data, this.#faults.outcome(this.#nextOutcome));
     this.#nextOutcome = undefined;
     return { code: 200, data: { taskId: task.record.taskId } };
   }
@@ -287,7 +328,7 @@ class KieEmulator implements Emulator {
       [this.#envelopeKey]: message,
       data,
     };
-    res.writeHead(httpStatus, { 'content-type': 'application/json' }).end(JSON.stringify(envelope));
+    sendJson(res, envelope, httpStatus);
   }
 
   #delay(ms: number): Promise<void> {
@@ -320,7 +361,7 @@ class KieEmulator implements Emulator {
         costTime: Math.round(((completeTime ?? 0) - (createTime ?? 0)) / 1000),
       },
     };
-    this.#callbacks.send(url, taskId, body, this.#callbackMode);
+    this.#callbacks.send(url, taskId, body, this.#faults.callback(this.#callbackMode));
   }
 }
 
@@ -343,6 +384,10 @@ function wireRecord(record: TaskRecord) {
     failCode: record.failCode ?? '',
     failMsg: record.failMsg ?? '',
   };
+}
+
+function sendJson(res: ServerResponse, body: unknown, httpStatus = 200): void {
+  res.writeHead(httpStatus, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,9 +1,12 @@
 /**
  * Runs the kie.ai emulator as its own process: `npm run emulator -w @charanim/provider`.
  * Point the gateway's KIE_API_BASE_URL and KIE_UPLOAD_BASE_URL at the URL it prints.
+ * `EMULATOR_FAULTS` takes a JSON object of {@link EmulatorFaults}, such as
+ * `{"seed":7,"callbackDropRate":0.2,"rateLimitBursts":{"every":50,"length":3}}`.
  */
 import { z } from 'zod';
 import { startEmulator } from './emulator.ts';
+import { type EmulatorFaults, parseFaultsJson } from './faults-options.ts';
 
 const milliseconds = z.coerce.number().int().min(0).default(1500);
 
@@ -19,12 +22,24 @@ const env = z
     EMULATOR_QUEUING_MS: milliseconds,
     EMULATOR_GENERATING_MS: milliseconds,
     EMULATOR_CREDITS: z.coerce.number().int().min(0).default(1000),
+    /** Seeded random faults, as a JSON object; unset, none. */
+    EMULATOR_FAULTS: z.string().optional(),
   })
   .safeParse(process.env);
 
 if (!env.success) {
   console.error(`kie.ai emulator: bad environment\n${z.prettifyError(env.error)}`);
   process.exit(1);
+}
+
+let faults: EmulatorFaults | undefined;
+if (env.data.EMULATOR_FAULTS !== undefined && env.data.EMULATOR_FAULTS.trim() !== '') {
+  const parsed = parseFaultsJson(env.data.EMULATOR_FAULTS);
+  if (typeof parsed === 'string') {
+    console.error(`kie.ai emulator: bad EMULATOR_FAULTS\n${parsed}`);
+    process.exit(1);
+  }
+  faults = parsed;
 }
 
 const emulator = await startEmulator({
@@ -38,8 +53,13 @@ const emulator = await startEmulator({
     generatingMs: env.data.EMULATOR_GENERATING_MS,
   },
   credits: env.data.EMULATOR_CREDITS,
+  faults,
 });
 console.log(`kie.ai emulator listening on ${emulator.url}`);
+if (faults) {
+  const { seed } = emulator.stats();
+  console.log(`kie.ai emulator faults: ${JSON.stringify({ ...faults, seed })}`);
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void emulator.close().then(() => process.exit(0)));

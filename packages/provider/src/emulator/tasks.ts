@@ -94,6 +94,11 @@ export class TaskBook {
     return this.#tasks.get(taskId);
   }
 
+  /** Every task, in the order they were created. */
+  all(): Iterable<EmulatorTask> {
+    return this.#tasks.values();
+  }
+
   /** Ends a running task as failed now. */
   fail(taskId: string, failCode: string, failMsg: string): void {
     const task = this.#tasks.get(taskId);

@@ -5,8 +5,11 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The key a gateway process and an emulator process share. */
+export const PROCESS_API_KEY = 'process-test-key';
 
 export interface Spawned {
   child: ChildProcess;
@@ -76,7 +79,7 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
   const port = await freePort();
   const child = spawnTsx('packages/provider/src/emulator/main.ts', {
     PORT: String(port),
-    KIE_API_KEY: 'bench-key',
+    KIE_API_KEY: PROCESS_API_KEY,
     EMULATOR_CREDITS: '100000000',
     ...env,
   });
@@ -87,11 +90,14 @@ export async function startEmulatorProcess(env: Record<string, string> = {}): Pr
 }
 
 /** The gateway in its own process, as `npm start` runs it, on the given database and emulator. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<Spawned> {
-  const port = await freePort();
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  port?: number,
+): Promise<Spawned> {
+  port ??= await freePort();
   const child = spawnTsx('services/gateway/src/main.ts', {
     PORT: String(port),
-    KIE_API_KEY: 'bench-key',
+    KIE_API_KEY: PROCESS_API_KEY,
     LOG_LEVEL: 'warn',
     ...env,
   });

@@ -1,0 +1,381 @@
+/**
+ * The chaos suite: many creates from concurrent clients against a gateway that is SIGKILLed and
+ * restarted, a kie.ai emulator (in its own process) that drops, duplicates, delays and reorders
+ * callbacks and answers with 429 bursts, 455s, slow answers and resets, and a forger posting
+ * callbacks with bad signatures. At the end the gateway's database is compared with the
+ * emulator's own record of every task it accepted.
+ */
+import { signWebhook } from '@charanim/provider';
+import postgres from 'postgres';
+import {
+  freePort,
+  freshDatabase,
+  type Spawned,
+  startEmulatorProcess,
+  startGatewayProcess,
+} from '../src/support/processes.ts';
+
+export interface ChaosOptions {
+  /** How many distinct characters the clients ask for. */
+  creates: number;
+  /** How many clients send at once. */
+  concurrency: number;
+  /** How many times the gateway is SIGKILLed and restarted while the clients work. */
+  kills: number;
+  /** The share of creates that a client repeats with the same idempotency key after success. */
+  repeatShare: number;
+  /** The share of provider tasks that get a forged callback. */
+  forgedShare: number;
+  seed: number;
+  /** How long a task may stay unfinished (the gateway's TASK_TIMEOUT_MS). */
+  taskTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface ChaosReport {
+  durationMs: number;
+  creates: number;
+  requests: number;
+  kills: number;
+  providerTasks: number;
+  providerSucceeded: number;
+  providerFailed: number;
+  localTasks: number;
+  forgedSent: number;
+  forgedAccepted: number;
+  /** Violations: each must be zero. */
+  providerTasksWithoutLocalTask: number;
+  tasksNotAsProviderSays: number;
+  requestsWithTwoProviderTasks: number;
+  duplicatedCharacters: number;
+  unfinishedTasks: number;
+  repeatsWithAnotherTask: number;
+  details: string[];
+}
+
+const HMAC_KEY = 'chaos-webhook-key';
+
+interface EmulatorTask {
+  taskId: string;
+  state: string;
+  failCode: string | null;
+  resultJson: string | null;
+  callBackUrl: string | null;
+}
+
+/** A seeded PRNG (mulberry32), so that a run's choices can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const MUTATION = /* GraphQL */ `
+  mutation($input: CreateCharacterInput!) {
+    createCharacter(input: $input) {
+      __typename
+      ... on CreateCharacterSuccess { task { id } }
+      ... on ProviderError { code retryable recordedTask { id state } }
+      ... on Error { message }
+    }
+  }
+`;
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const started = Date.now();
+  const rand = random(options.seed);
+  const details: string[] = [];
+  const database = await freshDatabase();
+  const emulator = await startEmulatorProcess({
+    KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
+    EMULATOR_WAITING_MS: '300',
+    EMULATOR_QUEUING_MS: '300',
+    EMULATOR_GENERATING_MS: '400',
+    EMULATOR_FAULTS: JSON.stringify({
+      seed: options.seed,
+      callbackDropRate: 0.3,
+      callbackDuplicateRate: 0.2,
+      callbackDelayMs: [0, 1500],
+      callbackRetry: { attempts: 6, delayMs: 500 },
+      rateLimitBursts: { every: 40, length: 4 },
+      maintenanceRate: 0.05,
+      slowRate: 0.05,
+      slowMs: 700,
+      resetRate: 0.03,
+      failRate: 0.1,
+    }),
+  });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const gatewayEnv = {
+    DATABASE_URL: database.url,
+    KIE_API_BASE_URL: emulator.url,
+    KIE_UPLOAD_BASE_URL: emulator.url,
+    KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
+    PUBLIC_URL: base,
+    POLL_INTERVAL_MS: '300',
+    POLL_MAX_INTERVAL_MS: '1500',
+    CREATE_TIMEOUT_MS: '5000',
+    TASK_TIMEOUT_MS: String(options.taskTimeoutMs),
+    KIE_TIMEOUT_MS: '2000',
+    LOG_LEVEL: 'error',
+  };
+  let gateway: Spawned = await startGatewayProcess(gatewayEnv, port);
+  const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+
+  let requests = 0;
+  let repeatsWithAnotherTask = 0;
+  let done = 0;
+  /** The local task each create ended with. */
+  const outcome = new Map<number, string>();
+
+  async function send(index: number): Promise<any> {
+    for (;;) {
+      requests += 1;
+      try {
+        const response = await fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: MUTATION,
+            variables: {
+              input: {
+                videoUrl: `https://videos.example.com/chaos/${index}.mp4`,
+                prompt: `chaos ${options.seed} ${index}`,
+                idempotencyKey: `chaos-${options.seed}-${index}`,
+              },
+            },
+          }),
+        });
+        const body = (await response.json()) as any;
+        const result = body.data?.createCharacter;
+        if (result?.__typename === 'CreateCharacterSuccess') return result.task.id;
+        if (result?.__typename === 'ProviderError' && !result.retryable)
+          return result.recordedTask?.id;
+        // Retryable refusals and gateway errors: try again with the same key, as a client would.
+      } catch {
+        // The gateway is down (killed): try again once it is back.
+      }
+      await sleep(150 + rand() * 350);
+    }
+  }
+
+  async function client(queue: number[]): Promise<void> {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      const taskId = await send(index);
+      outcome.set(index, taskId);
+      if (rand() < options.repeatShare) {
+        const again = await send(index);
+        if (again !== taskId) {
+          repeatsWithAnotherTask += 1;
+          details.push(`create ${index}: repeat got task ${again}, first got ${taskId}`);
+        }
+      }
+      done += 1;
+    }
+  }
+
+  async function killer(): Promise<number> {
+    let kills = 0;
+    for (let k = 1; k <= options.kills; k++) {
+      const target =
+        (options.creates * k) / (options.kills + 1) +
+        (rand() - 0.5) * (options.creates / (options.kills + 2));
+      while (done < target && done < options.creates) await sleep(10);
+      if (done >= options.creates) break;
+      await sleep(rand() * 200);
+      gateway.child.kill('SIGKILL');
+      await new Promise((resolve) => gateway.child.once('exit', resolve));
+      kills += 1;
+      options.log(`  SIGKILL ${kills} after ${done} creates`);
+      await sleep(200 + rand() * 600);
+      gateway = await startGatewayProcess(gatewayEnv, port);
+    }
+    return kills;
+  }
+
+  let forgedSent = 0;
+  let forgedAccepted = 0;
+  const forged = new Set<string>();
+  async function forger(stop: () => boolean): Promise<void> {
+    while (!stop()) {
+      await sleep(300);
+      for (const task of await emulatorTasks(emulator.url).catch(() => [])) {
+        if (forged.has(task.taskId) || task.state === 'waiting') continue;
+        forged.add(task.taskId);
+        if (rand() >= options.forgedShare) continue;
+        // Claims the opposite of what kie.ai will say, signed with the wrong key.
+        const claim = task.state === 'fail' ? 'success' : 'fail';
+        const now = Math.floor(Date.now() / 1000);
+        const body = JSON.stringify({
+          code: claim === 'success' ? 200 : 501,
+          msg: 'forged',
+          data: {
+            taskId: task.taskId,
+            model: 'sora-2-characters',
+            state: claim,
+            resultJson: claim === 'success' ? JSON.stringify({ character_id: 'char_forged' }) : '',
+            failCode: claim === 'fail' ? '666' : '',
+            failMsg: claim === 'fail' ? 'forged failure' : '',
+          },
+        });
+        forgedSent += 1;
+        try {
+          const answer = await fetch(task.callBackUrl ?? `${base}/webhooks/kie`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-webhook-timestamp': String(now),
+              'x-webhook-signature': signWebhook(task.taskId, now, 'not-the-key'),
+            },
+            body,
+          });
+          if (answer.ok) forgedAccepted += 1;
+        } catch {
+          // the gateway is down
+        }
+      }
+    }
+  }
+
+  try {
+    const queue = Array.from({ length: options.creates }, (_, index) => index);
+    let clientsDone = false;
+    const forging = forger(() => clientsDone);
+    const [kills] = await Promise.all([
+      killer(),
+      Promise.all(Array.from({ length: options.concurrency }, () => client(queue))),
+    ]);
+    clientsDone = true;
+    await forging;
+    options.log(
+      `  ${options.creates} creates answered after ${requests} requests; waiting for the tasks to end`,
+    );
+
+    // Every task must end: by callback, by polling, or by the bound.
+    const deadline = Date.now() + options.taskTimeoutMs + 30_000;
+    let unfinished = Number.POSITIVE_INFINITY;
+    while (Date.now() < deadline) {
+      const [row] =
+        await sql`select count(*)::int as n from tasks where state not in ('SUCCESS', 'FAIL')`;
+      unfinished = row?.n ?? 0;
+      if (unfinished === 0) break;
+      await sleep(500);
+    }
+
+    const truth = await emulatorTasks(emulator.url);
+    const local = await sql<
+      {
+        id: string;
+        provider_task_id: string | null;
+        state: string;
+        error_code: string | null;
+        input: any;
+      }[]
+    >`select id, provider_task_id, state, error_code, input from tasks`;
+    const characterRows = await sql<{ task_id: string; character_id: string }[]>`
+      select task_id, character_id from characters`;
+    const byProviderId = new Map(
+      local.filter((t) => t.provider_task_id).map((t) => [t.provider_task_id, t]),
+    );
+    const byId = new Map(local.map((t) => [t.id, t]));
+    const characterOf = new Map(characterRows.map((c) => [c.task_id, c.character_id]));
+
+    let withoutLocal = 0;
+    let notAsSaid = 0;
+    const providerTasksPerRequest = new Map<string, number>();
+    for (const task of truth) {
+      const named = task.callBackUrl ? new URL(task.callBackUrl).searchParams.get('task') : null;
+      const mine = byProviderId.get(task.taskId) ?? (named ? byId.get(named) : undefined);
+      if (!mine) {
+        withoutLocal += 1;
+        details.push(`provider task ${task.taskId} has no local task`);
+        continue;
+      }
+      const prompt = String(mine.input?.prompt);
+      providerTasksPerRequest.set(prompt, (providerTasksPerRequest.get(prompt) ?? 0) + 1);
+      const expected =
+        task.state === 'success'
+          ? mine.state === 'SUCCESS' &&
+            mine.provider_task_id === task.taskId &&
+            characterOf.get(mine.id) === JSON.parse(task.resultJson ?? '{}').character_id
+          : task.state === 'fail'
+            ? mine.state === 'FAIL' && mine.error_code === task.failCode
+            : false;
+      if (!expected) {
+        notAsSaid += 1;
+        details.push(
+          `provider task ${task.taskId} is ${task.state}${task.failCode ? ` (${task.failCode})` : ''}; local task ${mine.id} is ${mine.state}${mine.error_code ? ` (${mine.error_code})` : ''}`,
+        );
+      }
+    }
+    const twice = [...providerTasksPerRequest.values()].filter((n) => n > 1).length;
+    const characterIds = characterRows.map((c) => c.character_id);
+    const duplicatedCharacters =
+      characterIds.length -
+      new Set(characterIds).size +
+      (characterRows.length - new Set(characterRows.map((c) => c.task_id)).size);
+
+    return {
+      durationMs: Date.now() - started,
+      creates: options.creates,
+      requests,
+      kills,
+      providerTasks: truth.length,
+      providerSucceeded: truth.filter((t) => t.state === 'success').length,
+      providerFailed: truth.filter((t) => t.state === 'fail').length,
+      localTasks: local.length,
+      forgedSent,
+      forgedAccepted,
+      providerTasksWithoutLocalTask: withoutLocal,
+      tasksNotAsProviderSays: notAsSaid,
+      requestsWithTwoProviderTasks: twice,
+      duplicatedCharacters,
+      unfinishedTasks: unfinished,
+      repeatsWithAnotherTask,
+      details,
+    };
+  } finally {
+    await sql.end();
+    await gateway.stop();
+    await emulator.stop();
+    await database.drop();
+  }
+}
+
+async function emulatorTasks(url: string): Promise<EmulatorTask[]> {
+  const response = await fetch(`${url}/emulator/tasks`);
+  return ((await response.json()) as { tasks: EmulatorTask[] }).tasks;
+}
+
+/** The report as the lines the suite prints. */
+export function describeReport(report: ChaosReport): string[] {
+  return [
+    `chaos: ${report.creates} creates, ${report.requests} requests, ${report.kills} SIGKILLs, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `  kie.ai accepted ${report.providerTasks} tasks (${report.providerSucceeded} success, ${report.providerFailed} fail); the gateway holds ${report.localTasks} tasks`,
+    `  forged callbacks: ${report.forgedSent} sent, ${report.forgedAccepted} accepted`,
+    `  provider tasks without a local task:       ${report.providerTasksWithoutLocalTask}`,
+    `  tasks not as the provider says:             ${report.tasksNotAsProviderSays}`,
+    `  requests (idempotency keys) with 2+ tasks:  ${report.requestsWithTwoProviderTasks}`,
+    `  duplicated characters:                      ${report.duplicatedCharacters}`,
+    `  tasks never finished:                       ${report.unfinishedTasks}`,
+    `  repeats answered with another task:         ${report.repeatsWithAnotherTask}`,
+    ...report.details.slice(0, 20).map((line) => `    ${line}`),
+  ];
+}
+
+export const violations = (report: ChaosReport) =>
+  report.providerTasksWithoutLocalTask +
+  report.tasksNotAsProviderSays +
+  report.requestsWithTwoProviderTasks +
+  report.duplicatedCharacters +
+  report.unfinishedTasks +
+  report.repeatsWithAnotherTask +
+  report.forgedAccepted;
