@@ -38,6 +38,7 @@ export default defineConfig({
           env: { TEST_DATABASE: 'pglite' },
         },
       },
+      { extends: true, test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'] } },
     ],
   },
 });

@@ -53,6 +53,11 @@ export const tasks = pgTable(
     /** The input as the client sent it (after validation), not the provider's wire form. */
     input: jsonb('input').$type<Record<string, unknown>>().notNull(),
     providerTaskId: text('provider_task_id').unique(),
+    /**
+     * When a request claimed the right to send the task to kie.ai, just before createTask: a task
+     * is sent at most once, and one never claimed was surely never sent.
+     */
+    submittedAt: timestampMs('submitted_at'),
     /** Copied to the character on SUCCESS. */
     sourceVideo: jsonb('source_video').$type<SourceVideo>(),
     errorCode: text('error_code'),

@@ -14,6 +14,7 @@ const report = await runChaos({
   concurrency: quick ? 8 : 16,
   kills: 3,
   repeatShare: 0.2,
+  thinkMs: quick ? 300 : 400,
   forgedShare: 0.1,
   seed,
   taskTimeoutMs: quick ? 20_000 : 30_000,

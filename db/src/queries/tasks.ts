@@ -56,6 +56,31 @@ export async function findTaskById(db: Executor, id: string): Promise<TaskRow | 
   return row;
 }
 
+/**
+ * Claims the one right to send a PENDING task to kie.ai; false when another request holds it.
+ * Claimed before each createTask attempt, so that a task is never sent twice, even by two racing
+ * requests, and one left unclaimed was surely never sent.
+ */
+export async function claimSubmission(db: Executor, id: string): Promise<boolean> {
+  const claimed = await db
+    .update(tasks)
+    .set({ submittedAt: sql`now()` })
+    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING'), isNull(tasks.submittedAt)))
+    .returning({ id: tasks.id });
+  return claimed.length > 0;
+}
+
+/**
+ * Gives the claim back after kie.ai surely refused the attempt, so that while the request waits to
+ * try again, a repeat of it (after this process died) knows the task was never sent.
+ */
+export async function releaseSubmission(db: Executor, id: string): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ submittedAt: null })
+    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING'), isNull(tasks.providerTaskId)));
+}
+
 /** Records where a PENDING task's uploaded video now lives. */
 export async function attachVideo(
   db: Executor,

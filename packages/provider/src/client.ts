@@ -42,6 +42,13 @@ export interface KieClientOptions {
 export interface KieCallOptions {
   /** Cancels the call and its pending retries; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Awaited before each attempt is sent; a rejection ends the call with that error, unretried. */
+  beforeAttempt?: (attempt: number) => Promise<void>;
+  /**
+   * Awaited after an attempt failed in a way this call retries (for createTask: kie.ai surely made
+   * no task), before the wait for the next attempt.
+   */
+  beforeRetry?: (error: ProviderError) => Promise<void>;
 }
 
 interface HttpRequest {
@@ -173,6 +180,7 @@ export class KieClient {
         const started = performance.now();
         const report = (error?: ProviderError) =>
           this.#onCall?.({ operation, attempt, durationMs: performance.now() - started, error });
+        await options?.beforeAttempt?.(attempt);
         try {
           const data = await this.#attempt(operation, url, request(), signal);
           const result = parseProviderData(schema, data, `${operation} answer`);
@@ -188,7 +196,11 @@ export class KieClient {
         factor: 2,
         randomize: true,
         signal,
-        shouldRetry: (error) => error instanceof ProviderError && shouldRetry(operation, error),
+        shouldRetry: async (error) => {
+          if (!(error instanceof ProviderError) || !shouldRetry(operation, error)) return false;
+          await options?.beforeRetry?.(error);
+          return true;
+        },
       },
     );
   }

@@ -225,3 +225,53 @@ async function closedPortUrl(): Promise<string> {
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}`;
 }
+
+describe('attempt hooks', () => {
+  it('awaits beforeAttempt before each attempt and beforeRetry before each wait', async () => {
+    emulator.setCredits(1000);
+    emulator.failNext('createTask', { code: 429 }, 2);
+    const seen: string[] = [];
+    const calls = await callsDuring('createTask', () =>
+      client().createTask(
+        {
+          model: 'sora-2-characters',
+          input: { character_file_url: ['https://videos.test/a.mp4'] },
+        },
+        {
+          beforeAttempt: async (attempt) => {
+            seen.push(`attempt ${attempt}`);
+          },
+          beforeRetry: async (error) => {
+            seen.push(`retry after ${error.code}`);
+          },
+        },
+      ),
+    );
+    expect(calls).toBe(3);
+    expect(seen).toEqual([
+      'attempt 1',
+      'retry after RATE_LIMITED',
+      'attempt 2',
+      'retry after RATE_LIMITED',
+      'attempt 3',
+    ]);
+  });
+
+  it('sends nothing when beforeAttempt refuses, and rejects with its error', async () => {
+    const refusal = new Error('not mine to send');
+    let outcome: unknown;
+    const calls = await callsDuring('createTask', async () => {
+      outcome = await client()
+        .createTask(
+          {
+            model: 'sora-2-characters',
+            input: { character_file_url: ['https://videos.test/a.mp4'] },
+          },
+          { beforeAttempt: () => Promise.reject(refusal) },
+        )
+        .catch((error: unknown) => error);
+    });
+    expect(outcome).toBe(refusal);
+    expect(calls).toBe(0);
+  });
+});

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   advanceTask,
   attachVideo,
+  claimSubmission,
+  findTaskById,
   insertOrFetchTask,
   insertTask,
   linkedVideo,
   type NewTask,
   recordSubmission,
+  releaseSubmission,
   type TaskRow,
 } from '@charanim/db';
 import { ProviderError, sora2Characters } from '@charanim/provider';
@@ -115,11 +119,17 @@ export async function createCharacter(
       inputFingerprint: fingerprint,
     });
     if (!held.created) {
-      if (held.task.inputFingerprint === fingerprint) return success(held.task);
-      return validationError(
-        'idempotencyKey',
-        `idempotencyKey was used with a different input, for task ${encodeGlobalID('Task', held.task.id)}`,
-      );
+      if (held.task.inputFingerprint !== fingerprint) {
+        return validationError(
+          'idempotencyKey',
+          `idempotencyKey was used with a different input, for task ${encodeGlobalID('Task', held.task.id)}`,
+        );
+      }
+      // A repeat: the task as it is, unless no request ever claimed sending it (the one that made
+      // it died first), in which case this repeat sends it.
+      if (held.task.state !== 'PENDING' || held.task.submittedAt !== null)
+        return success(held.task);
+      return submit(held.task, text, checked, ctx);
     }
     pending = held.task;
   }
@@ -145,7 +155,10 @@ async function submit(
   ctx: Context,
 ): Promise<CreateCharacterOutcome> {
   const signal = AbortSignal.timeout(ctx.provider.createTimeoutMs);
-  // Until createTask is sent, kie.ai surely has no task; after that it may have one.
+  // Each retry of each call listens to it; they are bounded, and more than Node's default 10.
+  setMaxListeners(64, signal);
+  // While an attempt of createTask is out, kie.ai may have the task; before, or after it surely
+  // refused one, it has none.
   let sent = false;
   let task = pending;
   try {
@@ -153,19 +166,31 @@ async function submit(
     if (checked.kind === 'upload') task = (await attachVideo(ctx.db, task.id, sourceVideo)) ?? task;
     const input = model.input.parse({ ...text, videoUrl: sourceVideo.url });
     const callBackUrl = ctx.provider.callbackUrlFor(task.id);
-    sent = true;
     const { taskId } = await ctx.provider.client.createTask(
       {
         model: model.id,
         input: model.toProviderInput(input),
         ...(callBackUrl !== undefined && { callBackUrl }),
       },
-      { signal },
+      {
+        signal,
+        beforeAttempt: async () => {
+          if (!(await claimSubmission(ctx.db, task.id))) throw new ClaimedElsewhere();
+          sent = true;
+        },
+        beforeRetry: async () => {
+          sent = false;
+          await releaseSubmission(ctx.db, task.id);
+        },
+      },
     );
     const accepted = await recordSubmission(ctx.db, task.id, taskId, ctx.provider.firstPollAt());
     if (accepted) ctx.pubsub.publish(accepted);
     return success(accepted ?? task);
   } catch (error) {
+    // A repeat of this request holds the task now: it sends it, or already has.
+    if (error instanceof ClaimedElsewhere)
+      return success((await findTaskById(ctx.db, task.id)) ?? task);
     const failure = asProviderError(error, signal, ctx.provider.createTimeoutMs, sent);
     if (!failure) throw error;
     if (sent && mayHaveCreated(failure, error)) {
@@ -181,6 +206,9 @@ async function submit(
     return providerError(failure, failed ?? task);
   }
 }
+
+/** Another request claimed the right to send the task. */
+class ClaimedElsewhere extends Error {}
 
 /** The failure as a ProviderError, including our own time limit running out; undefined for bugs. */
 function asProviderError(
