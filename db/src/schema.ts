@@ -131,6 +131,22 @@ export const callbackEvents = pgTable(
   (t) => [index('callback_events_task_idx').on(t.taskId)],
 );
 
+/**
+ * The gateway's API keys. Only a key's SHA-256 is kept: the key itself is shown once, when made,
+ * and never stored.
+ */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  owner: text('owner').notNull(),
+  /** Hex SHA-256 of the whole key. */
+  keySha256: text('key_sha256').notNull().unique(),
+  /** The key's first 12 characters, to recognise it in lists. */
+  prefix: text('prefix').notNull(),
+  createdAt: timestampMs('created_at').notNull().defaultNow(),
+  revokedAt: timestampMs('revoked_at'),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 export type CallbackEventRow = typeof callbackEvents.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

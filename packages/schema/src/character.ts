@@ -2,7 +2,7 @@ import { findCharacter, findTask, listCharacters } from '@charanim/db';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
 import { type CreateCharacterSuccessShape, createCharacter } from './create-character.ts';
-import { ProviderError, ValidationError } from './errors.ts';
+import { ProviderError, RateLimitedError, rateLimitedError, ValidationError } from './errors.ts';
 import { findByGlobalId, isRowId } from './ids.ts';
 import { Character, Task } from './refs.ts';
 
@@ -131,7 +131,7 @@ const CreateCharacterSuccess = builder
   });
 
 const CreateCharacterResult = builder.unionType('CreateCharacterResult', {
-  types: [CreateCharacterSuccess, ValidationError, ProviderError],
+  types: [CreateCharacterSuccess, ValidationError, ProviderError, RateLimitedError],
 });
 
 builder.mutationFields((t) => ({
@@ -140,6 +140,9 @@ builder.mutationFields((t) => ({
     description:
       'Validates the input, records the task and hands it to kie.ai; follow it with `taskUpdated`.',
     args: { input: t.arg({ type: CreateCharacterInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createCharacter(input, ctx),
+    resolve: async (_root, { input }, ctx) => {
+      const wait = await ctx.takeMutation(ctx.viewer.owner);
+      return wait === undefined ? createCharacter(input, ctx) : rateLimitedError(wait);
+    },
   }),
 }));

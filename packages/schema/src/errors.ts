@@ -18,6 +18,20 @@ export interface ProviderErrorShape {
   task: TaskRow | null;
 }
 
+export interface RateLimitedErrorShape {
+  kind: 'RateLimitedError';
+  message: string;
+  retryAfterSeconds: number;
+}
+
+export function rateLimitedError(retryAfterSeconds: number): RateLimitedErrorShape {
+  return {
+    kind: 'RateLimitedError',
+    message: `too many requests for this API key; retry after ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  };
+}
+
 export function validationError(field: string | null, message: string): ValidationErrorShape {
   return { kind: 'ValidationError', field, message };
 }
@@ -77,3 +91,16 @@ export const ProviderError = builder.objectRef<ProviderErrorShape>('ProviderErro
     }),
   }),
 });
+
+export const RateLimitedError = builder
+  .objectRef<RateLimitedErrorShape>('RateLimitedError')
+  .implement({
+    description: 'Your API key has used its budget of mutations for now; nothing was done.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => (value as { kind?: string }).kind === 'RateLimitedError',
+    fields: (t) => ({
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'When the same request may go through.',
+      }),
+    }),
+  });

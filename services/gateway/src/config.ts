@@ -17,8 +17,49 @@ const httpUrl = (name: string) =>
 
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const apiKeyList = z
+  .string()
+  .trim()
+  .transform((text, context) => {
+    const keys = new Map<string, string>();
+    for (const entry of text
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const colon = entry.indexOf(':');
+      const owner = entry.slice(0, colon);
+      const key = entry.slice(colon + 1);
+      if (colon < 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(owner) || key.length < 16) {
+        // The entry itself may hold a secret: the message names its position only.
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${keys.size + 1} must be owner:key, the owner made of letters, digits, _ . -, the key at least 16 characters`,
+        });
+        return z.NEVER;
+      }
+      keys.set(key, owner);
+    }
+    return keys;
+  });
+
 /** Every setting the gateway reads from its environment, with its default. */
 export const configSchema = z.object({
+  /** `production` turns GraphiQL, introspection and open CORS off by default, and requires keys. */
+  NODE_ENV: z.string().trim().default('development'),
+  /** Client API keys as `owner:key,owner2:key2`; more can live in the database (`npm run keys`). */
+  GATEWAY_API_KEYS: apiKeyList.optional(),
+  /** createCharacter calls per key and minute; 0 turns the limit off. */
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** Origins allowed to call from a browser: `*`, or a comma-separated list. */
+  CORS_ORIGINS: z.string().trim().optional(),
+  /** GraphiQL at /graphql for browsers; default on, off in production. */
+  GRAPHIQL: flag.optional(),
+  /** Schema introspection; default on, off in production. */
+  INTROSPECTION: flag.optional(),
   /** The port GraphQL, GraphiQL, graphql-ws, `/health` and the webhook route listen on. */
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -50,7 +91,13 @@ export const configSchema = z.object({
   TASK_TIMEOUT_MS: milliseconds(1_000).default(15 * 60_000),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & {
+  production: boolean;
+  graphiql: boolean;
+  introspection: boolean;
+  /** Allowed browser origins; `*` for any, an empty list for none. */
+  corsOrigins: string[];
+};
 
 /** Thrown with every bad setting named, so that a start fails with one clear message. */
 export class ConfigError extends Error {
@@ -59,7 +106,20 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const production = result.data.NODE_ENV === 'production';
+    const origins = result.data.CORS_ORIGINS ?? (production ? '' : '*');
+    return {
+      ...result.data,
+      production,
+      graphiql: result.data.GRAPHIQL ?? !production,
+      introspection: result.data.INTROSPECTION ?? !production,
+      corsOrigins: origins
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    };
+  }
   const problems = result.error.issues.map(
     (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
   );

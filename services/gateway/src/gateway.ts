@@ -7,20 +7,28 @@ import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
-import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { createMutationLimiter } from './auth/mutation-limiter.ts';
+import { setUpAuthentication } from './auth/set-up.ts';
+import { useApiKeys } from './auth/use-api-keys.ts';
 import type { Config } from './config.ts';
 import { exampleOperations } from './graphiql-examples.ts';
+import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
+import { queryLimits, useJsonBodyLimit } from './plugins/limits.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
 import { nextDelay, Poller } from './tasks/poller.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** The largest JSON body (and multipart `operations` field) a request may send. */
+const MAX_JSON_BYTES = 1024 * 1024;
+/** One video and its operations. */
+const MAX_MULTIPART_BYTES = MAX_VIDEO_BYTES + 2 * MAX_JSON_BYTES;
 
 export interface Gateway {
   /** The base URL it listens on, e.g. http://127.0.0.1:4000. */
@@ -69,10 +77,11 @@ export async function startGateway({
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
   const updater = { db: database.db, models, pubsub };
 
-  const context: Context = {
+  const authenticate = await setUpAuthentication(config, database, logger);
+  const context: Omit<Context, 'viewer'> = {
     db: database.db,
     pubsub,
-    viewer: { owner: 'local' },
+    takeMutation: createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE),
     provider: {
       client,
       models,
@@ -91,52 +100,37 @@ export async function startGateway({
     // yoga's own probe answers without asking the database; `/health` (below) asks it.
     healthCheckEndpoint: '/health/live',
     logging: yogaLogger(logger),
-    graphiql: {
+    graphiql: config.graphiql && {
       title: 'Character animation gateway',
       subscriptionsProtocol: 'WS',
       defaultQuery: exampleOperations,
+      headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
-    context: (): Context => ({ ...context }),
+    cors: { origin: config.corsOrigins, credentials: false },
+    maxRequestBodySize: MAX_MULTIPART_BYTES,
+    context: ({ owner }: { owner?: string }): Context => {
+      // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
+      if (!owner)
+        throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
+      return { ...context, viewer: { owner } };
+    },
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
+      useApiKeys({ authenticate, graphqlPath: GRAPHQL_PATH }),
+      useJsonBodyLimit(MAX_JSON_BYTES),
+      ...queryLimits(config),
       useUploads({
         directory: uploadDirectory,
         maxFileBytes: MAX_VIDEO_BYTES,
         maxFiles: 1,
-        maxFieldBytes: 1024 * 1024,
+        maxFieldBytes: MAX_JSON_BYTES,
       }),
       useKieWebhook({ ...updater, client, logger, hmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
     ],
   });
 
   const server = createServer(yoga);
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  useServer(
-    {
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        const enveloped = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const document = enveloped.parse(params.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema: enveloped.schema,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        };
-      },
-    },
-    wsServer,
-  );
+  const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, authenticate });
 
   await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;
@@ -171,8 +165,6 @@ export async function startGateway({
     },
   };
 }
-
-type Enveloped = ReturnType<ReturnType<typeof createYoga>['getEnveloped']>;
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

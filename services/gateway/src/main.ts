@@ -1,3 +1,4 @@
+import { StartRefused } from './auth/set-up.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startGateway } from './gateway.ts';
 import { createLogger } from './logger.ts';
@@ -14,7 +15,14 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const gateway = await startGateway({ config, logger });
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  try {
+    gateway = await startGateway({ config, logger });
+  } catch (error) {
+    if (!(error instanceof StartRefused)) throw error;
+    logger.fatal(error.message);
+    process.exit(78); // EX_CONFIG
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

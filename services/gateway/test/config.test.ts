@@ -4,6 +4,12 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 describe('loadConfig', () => {
   it('has defaults that run anywhere', () => {
     expect(loadConfig({})).toEqual({
+      NODE_ENV: 'development',
+      production: false,
+      graphiql: true,
+      introspection: true,
+      corsOrigins: ['*'],
+      RATE_LIMIT_MUTATIONS_PER_MINUTE: 60,
       PORT: 4000,
       HOST: '127.0.0.1',
       DATA_DIR: '.data/pglite',
@@ -27,6 +33,36 @@ describe('loadConfig', () => {
     expect(config.KIE_API_KEY).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.PUBLIC_URL).toBe('https://gw.example.com');
+  });
+
+  it('turns GraphiQL, introspection and open CORS off in production, unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+      production: true,
+      graphiql: false,
+      introspection: false,
+      corsOrigins: [],
+    });
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        GRAPHIQL: 'true',
+        CORS_ORIGINS: 'https://a.example, https://b.example',
+      }),
+    ).toMatchObject({ graphiql: true, corsOrigins: ['https://a.example', 'https://b.example'] });
+  });
+
+  it('reads API keys as owner:key pairs, and never repeats one in an error', () => {
+    const keys = loadConfig({
+      GATEWAY_API_KEYS: 'alice:0123456789abcdef, bob:fedcba9876543210',
+    }).GATEWAY_API_KEYS;
+    expect([...(keys ?? [])]).toEqual([
+      ['0123456789abcdef', 'alice'],
+      ['fedcba9876543210', 'bob'],
+    ]);
+    const attempt = () =>
+      loadConfig({ GATEWAY_API_KEYS: 'alice:0123456789abcdef,short-secret-xyz' });
+    expect(attempt).toThrow(/GATEWAY_API_KEYS: entry 2 must be owner:key/);
+    expect(attempt).not.toThrow(/short-secret-xyz/);
   });
 
   it('names every bad value in one message', () => {

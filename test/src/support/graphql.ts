@@ -11,17 +11,28 @@ export async function graphql<Data = Record<string, any>>(
   url: string,
   query: string,
   variables?: Record<string, unknown>,
+  key?: string,
 ): Promise<GraphQLResponse<Data>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(key && { authorization: `Bearer ${key}` }),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<Data>;
 }
 
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(url: string, key?: string): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    ...(key && { connectionParams: { authorization: `Bearer ${key}` } }),
+  });
 }
 
 /** Every result of a subscription until it completes; an `error` message ends it as `{ errors }`. */

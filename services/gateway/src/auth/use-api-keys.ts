@@ -1,0 +1,40 @@
+import type { Plugin } from 'graphql-yoga';
+import { jsonResponse } from '../plugins/json-response.ts';
+import type { Authenticate } from './authenticator.ts';
+
+/** Where the owner of an authenticated HTTP request travels to the GraphQL context. */
+export interface AuthenticatedServerContext {
+  owner?: string;
+}
+
+/** The GraphiQL page itself is public: the operations it sends carry the key like any other. */
+const isGraphiqlPage = (request: Request) =>
+  request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+
+/**
+ * Every GraphQL request over HTTP needs `Authorization: Bearer <key>`; a missing or unknown key is
+ * answered 401 before the body is read.
+ */
+export function useApiKeys(options: { authenticate: Authenticate; graphqlPath: string }): Plugin {
+  return {
+    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (url.pathname !== options.graphqlPath || request.method === 'OPTIONS') return;
+      if (isGraphiqlPage(request)) return;
+      const owner = await options.authenticate(request.headers.get('authorization'));
+      if (owner) {
+        (serverContext as AuthenticatedServerContext).owner = owner;
+        return;
+      }
+      const response = jsonResponse(fetchAPI, 401, {
+        errors: [
+          {
+            message: 'a valid API key is required: send Authorization: Bearer <key>',
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      });
+      response.headers.set('www-authenticate', 'Bearer');
+      endResponse(response);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'gateway-keys-'));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as `npm run keys --` runs it, with only PATH and the given environment. */
+function keys(args: string[], env: Record<string, string> = { DATA_DIR: dataDir }): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// Concurrent: the usage and configuration checks need no database and overlap the slow first one.
+describe.concurrent('npm run keys', () => {
+  it('creates a key shown once, lists it without the key, and revokes it once', async () => {
+    const created = await keys(['create', '--owner', 'alice']);
+    expect(created.code, created.stderr).toBe(0);
+    const lines = created.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const key = lines[0] ?? '';
+    expect(key).toMatch(/^cag_[A-Za-z0-9_-]{43}$/);
+    expect(created.stderr).toMatch(/only/);
+    expect(created.stderr).toContain('Authorization: Bearer <key>');
+    expect(created.stderr).not.toContain(key);
+
+    const listed = await keys(['list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/ID\s+OWNER\s+PREFIX\s+CREATED\s+REVOKED/);
+    expect(listed.stdout).toContain('alice');
+    expect(listed.stdout).toContain(key.slice(0, 12));
+    expect(listed.stdout).not.toContain(key);
+    expect(listed.stdout + listed.stderr).not.toContain(key.slice(12));
+
+    const revoked = await keys(['revoke', '--key', key]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toMatch(/\b1\b/);
+
+    const again = await keys(['revoke', '--key', key]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no active key/);
+    expect(again.stdout + again.stderr).not.toContain(key);
+  });
+
+  it('prints the usage and exits 2 on no command, an unknown one or bad options', async () => {
+    const runs = await Promise.all([
+      keys([]),
+      keys(['frobnicate']),
+      keys(['create']),
+      keys(['revoke', '--id', 'x', '--owner', 'y']),
+      keys(['list', '--bogus']),
+      keys(['list', 'cag_pasted-without-an-option']),
+    ]);
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('usage: npm run keys');
+      expect(run.stdout).toBe('');
+    }
+    expect(runs[5]?.stderr).not.toContain('cag_pasted');
+  });
+
+  it('exits 78 naming a bad setting', async () => {
+    const run = await keys(['list'], { DATA_DIR: '  ' });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/DATA_DIR/);
+  });
+});
