@@ -10,7 +10,8 @@ mutation CreateCharacter {
     ... on CreateCharacterSuccess { task { id state } }
     ... on Error { message }
     ... on ValidationError { field }
-    ... on ProviderError { code retryable }
+    ... on ProviderError { code retryable recordedTask { id state } }
+    ... on RateLimitedError { retryAfterSeconds }
   }
 }
 
