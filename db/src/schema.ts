@@ -107,6 +107,8 @@ export const characters = pgTable(
   },
   (t) => [
     index('characters_search_idx').using('gin', t.searchVector),
+    // Partial and misspelt words: pg_trgm's word similarity (migration 0005 adds the extension).
+    index('characters_prompt_trgm_idx').using('gin', t.prompt.op('gin_trgm_ops')),
     index('characters_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
   ],
 );

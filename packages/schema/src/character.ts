@@ -49,6 +49,18 @@ builder.node(Character, {
     prompt: t.exposeString('prompt', { nullable: true }),
     safetyInstruction: t.exposeString('safetyInstruction', { nullable: true }),
     sourceVideoUrl: t.exposeString('sourceVideoUrl'),
+    expiresAt: t.expose('sourceVideoExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the source video URL stops working, and the character with it; null if unknown.',
+    }),
+    usable: t.boolean({
+      description: 'false once expiresAt has passed.',
+      resolve: (character) =>
+        character.sourceVideoExpiresAt === null ||
+        character.sourceVideoExpiresAt.getTime() > Date.now(),
+    }),
     sourceVideo: t.field({
       type: SourceVideo,
       description: 'The video the character was made from; it works only while this URL lives.',
@@ -73,9 +85,35 @@ builder.node(Character, {
   }),
 });
 
-const CharacterConnection = builder.connectionObject({
-  type: Character,
-  name: 'CharacterConnection',
+const CharacterConnection = builder.connectionObject(
+  { type: Character, name: 'CharacterConnection' },
+  {
+    name: 'CharacterEdge',
+    fields: (t) => ({
+      highlight: t.string({
+        nullable: true,
+        description: 'The prompt with the words that matched the search in <mark>…</mark>.',
+        resolve: (edge) => (edge as { highlight?: string | null }).highlight ?? null,
+      }),
+    }),
+  },
+);
+
+const CharacterOrder = builder.enumType('CharacterOrder', {
+  values: ['RELEVANCE', 'NEWEST'] as const,
+  description:
+    'RELEVANCE (best match, then newest) is the default with a search; NEWEST otherwise.',
+});
+
+const CharacterFilter = builder.inputType('CharacterFilter', {
+  fields: (t) => ({
+    usable: t.boolean({
+      description:
+        'true: only characters whose source video still works; false: only expired ones.',
+    }),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+  }),
 });
 
 builder.queryFields((t) => ({
@@ -90,15 +128,36 @@ builder.queryFields((t) => ({
   }),
   characters: t.field({
     type: CharacterConnection,
-    description: 'Your characters, newest first; `search` keeps those whose prompt has every word.',
-    args: { search: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    description:
+      'Your characters. `search` keeps those whose prompt has every word (by English stem, as the start of a word, or nearly, for a typo).',
+    args: {
+      search: t.arg.string(),
+      first: t.arg.int(),
+      after: t.arg.string(),
+      filter: t.arg({ type: CharacterFilter }),
+      orderBy: t.arg({ type: CharacterOrder }),
+    },
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
-      const rows = await listCharacters(ctx.db, ctx.viewer.owner, {
+      const found = await listCharacters(ctx.db, ctx.viewer.owner, {
         ...page,
         search: args.search ?? undefined,
+        order: args.orderBy ?? undefined,
+        filter: {
+          usable: args.filter?.usable ?? undefined,
+          createdAfter: args.filter?.createdAfter ?? undefined,
+          createdBefore: args.filter?.createdBefore ?? undefined,
+        },
       });
-      return toConnection(rows, page.after !== undefined);
+      return toConnection(found, page.after !== undefined, (row) => ({
+        node: row.character,
+        highlight: row.highlight,
+        position: {
+          createdAt: row.character.createdAt,
+          id: row.character.id,
+          ...(row.rank !== null && { rank: row.rank }),
+        },
+      }));
     },
   }),
 }));
@@ -130,7 +189,7 @@ const CreateCharacterSuccess = builder
     fields: (t) => ({ task: t.expose('task', { type: Task }) }),
   });
 
-const CreateCharacterResult = builder.unionType('CreateCharacterResult', {
+export const CreateCharacterResult = builder.unionType('CreateCharacterResult', {
   types: [CreateCharacterSuccess, ValidationError, ProviderError, RateLimitedError],
 });
 

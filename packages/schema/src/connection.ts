@@ -8,16 +8,30 @@ function badInput(message: string, argument: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
 }
 
-export function encodeCursor({ createdAt, id }: Position): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+/** A keyset position; `rank` too in a list ordered by relevance. */
+export interface CursorPosition extends Position {
+  rank?: number | undefined;
 }
 
-function decodeCursor(cursor: string): Position {
+export function encodeCursor({ createdAt, id, rank }: CursorPosition): string {
+  const parts = [createdAt.toISOString(), id, ...(rank === undefined ? [] : [rank])];
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorPosition {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    const [createdAt, id, rank] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString(),
+    ) as unknown[];
     const date = new Date(String(createdAt));
-    if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(date.getTime())) {
-      return { createdAt: date, id };
+    const rankOk = rank === undefined || (typeof rank === 'number' && Number.isFinite(rank));
+    if (
+      typeof id === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(id) &&
+      !Number.isNaN(date.getTime()) &&
+      rankOk
+    ) {
+      return { createdAt: date, id, ...(rank !== undefined && { rank: rank as number }) };
     }
   } catch {
     // reported below
@@ -28,7 +42,7 @@ function decodeCursor(cursor: string): Position {
 /** Checks `first` and `after` and turns them into a page request. */
 export function pageArgs(args: { first?: number | null; after?: string | null }): {
   first: number;
-  after: Position | undefined;
+  after: CursorPosition | undefined;
 } {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (first < 0 || first > MAX_PAGE_SIZE) {
@@ -37,9 +51,16 @@ export function pageArgs(args: { first?: number | null; after?: string | null })
   return { first, after: args.after ? decodeCursor(args.after) : undefined };
 }
 
-/** A Relay connection of rows in keyset order. */
-export function toConnection<Row extends Position>(page: Page<Row>, hadCursor: boolean) {
-  const edges = page.rows.map((node) => ({ node, cursor: encodeCursor(node) }));
+/** A Relay connection of rows in keyset order; `edgeOf` gives each row's node, position and extras. */
+export function toConnection<Row, Edge extends { position: CursorPosition }>(
+  page: Page<Row>,
+  hadCursor: boolean,
+  edgeOf: (row: Row) => Edge,
+) {
+  const edges = page.rows.map((row) => {
+    const { position, ...edge } = edgeOf(row);
+    return { ...edge, cursor: encodeCursor(position) };
+  });
   return {
     edges,
     pageInfo: {

@@ -84,7 +84,10 @@ builder.queryFields((t) => ({
         ...page,
         state: args.state ?? undefined,
       });
-      return toConnection(rows, page.after !== undefined);
+      return toConnection(rows, page.after !== undefined, (task) => ({
+        node: task,
+        position: task,
+      }));
     },
   }),
 }));

@@ -1,0 +1,1 @@
+CREATE INDEX "characters_prompt_trgm_idx" ON "characters" USING gin ("prompt" gin_trgm_ops);

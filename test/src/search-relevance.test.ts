@@ -1,0 +1,166 @@
+import { characters, tasks } from '@charanim/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { graphql } from './support/graphql.ts';
+
+let t: TestGateway;
+const DAY = 24 * 3600_000;
+const base = Date.parse('2026-06-01T00:00:00Z');
+
+/** Characters as if made earlier: prompt, age in days, and when the source video expires. */
+const seeds: { prompt: string; day: number; expires?: number }[] = [
+  { prompt: 'A robot running through a neon city', day: 1 },
+  { prompt: 'A calm robot gardener', day: 2 },
+  { prompt: 'A robut with a typo in its own prompt', day: 3 },
+  { prompt: 'A knight who runs from a dragon', day: 4 },
+  { prompt: 'A fox with a red scarf', day: 5, expires: base - DAY },
+  { prompt: 'Two foxes playing in the snow', day: 6, expires: Date.now() + 2 * DAY },
+  { prompt: 'A sleepy cat on a windowsill', day: 7 },
+  ...Array.from({ length: 23 }, (_, i) => ({
+    prompt: `Dancer number ${i} ${'dancing '.repeat(i % 4)}in the rain`,
+    day: 8 + i,
+  })),
+];
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  const { db } = t.gateway.database;
+  for (const seed of seeds) {
+    const createdAt = new Date(base + seed.day * DAY);
+    const [task] = await db
+      .insert(tasks)
+      .values({
+        owner: 'local',
+        model: 'sora-2-characters',
+        state: 'SUCCESS',
+        input: {},
+        createdAt,
+      })
+      .returning();
+    await db.insert(characters).values({
+      owner: 'local',
+      taskId: task?.id as string,
+      characterId: `char_${seed.day}`,
+      prompt: seed.prompt,
+      sourceVideoUrl: `https://videos.example.com/${seed.day}.mp4`,
+      sourceVideoExpiresAt: seed.expires === undefined ? null : new Date(seed.expires),
+      createdAt,
+    });
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const SEARCH = /* GraphQL */ `
+  query Search($search: String, $first: Int, $after: String, $filter: CharacterFilter, $orderBy: CharacterOrder) {
+    characters(search: $search, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      edges { cursor highlight node { prompt createdAt expiresAt usable } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+async function search(variables: Record<string, unknown>) {
+  const response = await graphql(t.graphqlUrl, SEARCH, variables);
+  expect(response.errors).toBeUndefined();
+  return (response.data as any).characters;
+}
+
+const prompts = async (variables: Record<string, unknown>) =>
+  (await search({ first: 100, ...variables })).edges.map((edge: any) => edge.node.prompt);
+
+/** Every page of a search, following endCursor. */
+async function allPages(variables: Record<string, unknown>, first: number) {
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 100; guard++) {
+    const page = await search({ ...variables, first, ...(after && { after }) });
+    seen.push(...page.edges.map((edge: any) => edge.node.prompt));
+    if (!page.pageInfo.hasNextPage) return seen;
+    after = page.pageInfo.endCursor;
+  }
+  throw new Error('no last page');
+}
+
+describe('relevance search', () => {
+  it('finds words by their English stem', async () => {
+    expect((await prompts({ search: 'running' })).sort()).toEqual([
+      'A knight who runs from a dragon',
+      'A robot running through a neon city',
+    ]);
+  });
+
+  it('finds the start of a word', async () => {
+    expect(await prompts({ search: 'garde' })).toEqual(['A calm robot gardener']);
+  });
+
+  it('finds a misspelt word, and puts real matches before near ones', async () => {
+    expect((await prompts({ search: 'windowsil' }))[0]).toBe('A sleepy cat on a windowsill');
+    const robots = await prompts({ search: 'robot' });
+    expect(robots.slice(0, 2).sort()).toEqual([
+      'A calm robot gardener',
+      'A robot running through a neon city',
+    ]);
+    expect(robots[2]).toBe('A robut with a typo in its own prompt');
+    expect((await prompts({ search: 'robto' })).length).toBeGreaterThan(0);
+  });
+
+  it('ranks a prompt that matches more strongly first', async () => {
+    const dancers = await prompts({ search: 'dancing' });
+    expect(dancers[0]).toMatch(/dancing dancing dancing/);
+  });
+
+  it('marks the matched words', async () => {
+    const [edge] = (await search({ search: 'gardener', first: 1 })).edges;
+    expect(edge.highlight).toBe('A calm robot <mark>gardener</mark>');
+    const [plain] = (await search({ first: 1 })).edges;
+    expect(plain.highlight).toBeNull();
+  });
+
+  it.each(['RELEVANCE', 'NEWEST'])('pages %s without duplicates or gaps', async (orderBy) => {
+    const whole = await prompts({ search: 'rain', orderBy });
+    expect(whole).toHaveLength(23);
+    for (const size of [1, 4, 7]) {
+      expect(await allPages({ search: 'rain', orderBy }, size)).toEqual(whole);
+    }
+  });
+
+  it('orders NEWEST by creation time when asked, and by default without a search', async () => {
+    const newest = await search({ search: 'robot', orderBy: 'NEWEST', first: 100 });
+    const times = newest.edges.map((edge: any) => Date.parse(edge.node.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect((await prompts({}))[0]).toMatch(/Dancer number 22/);
+  });
+});
+
+describe('filters and expiry', () => {
+  it('tells expired characters apart', async () => {
+    const [expired] = (await search({ search: 'scarf', first: 1 })).edges;
+    expect(expired.node).toMatchObject({
+      usable: false,
+      expiresAt: new Date(base - DAY).toISOString(),
+    });
+    const [live] = (await search({ search: 'snow', first: 1 })).edges;
+    expect(live.node.usable).toBe(true);
+    const [unknown] = (await search({ search: 'cat', first: 1 })).edges;
+    expect(unknown.node).toMatchObject({ usable: true, expiresAt: null });
+  });
+
+  it('filters by usable, createdAfter and createdBefore', async () => {
+    expect(await prompts({ search: 'fox', filter: { usable: true } })).toEqual([
+      'Two foxes playing in the snow',
+    ]);
+    expect(await prompts({ filter: { usable: false } })).toEqual(['A fox with a red scarf']);
+    const window = await prompts({
+      filter: {
+        createdAfter: new Date(base + 2 * DAY).toISOString(),
+        createdBefore: new Date(base + 5 * DAY).toISOString(),
+      },
+    });
+    expect(window).toEqual([
+      'A knight who runs from a dragon',
+      'A robut with a typo in its own prompt',
+    ]);
+  });
+});
