@@ -5,3 +5,4 @@ export * from './queries/characters.ts';
 export * from './queries/cursor.ts';
 export * from './queries/tasks.ts';
 export * from './schema.ts';
+export * from './seed.ts';

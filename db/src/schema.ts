@@ -7,6 +7,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -110,6 +111,22 @@ export const characters = pgTable(
     // Partial and misspelt words: pg_trgm's word similarity (migration 0005 adds the extension).
     index('characters_prompt_trgm_idx').using('gin', t.prompt.op('gin_trgm_ops')),
     index('characters_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+  ],
+);
+
+/**
+ * Each owner's vocabulary: the lexemes of its characters' prompts, kept by a trigger (migration
+ * 0008). A misspelt search word is matched against these few words, not against every prompt.
+ */
+export const searchTerms = pgTable(
+  'search_terms',
+  {
+    owner: text('owner').notNull(),
+    term: text('term').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.owner, t.term] }),
+    index('search_terms_term_trgm_idx').using('gin', t.term.op('gin_trgm_ops')),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
-import { type CharacterRow, characters } from '../schema.ts';
+import { type CharacterRow, characters, searchTerms } from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
 
 export async function findCharacter(
@@ -55,8 +55,8 @@ export interface FoundCharacter {
   highlight: string | null;
 }
 
-/** How alike a misspelt word must be to a word of the prompt (pg_trgm word similarity). */
-const TYPO_SIMILARITY = 0.45;
+/** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
+const TYPO_SIMILARITY = 0.3;
 
 /**
  * The owner's characters, by relevance to a search (then newest first) or newest first. Matching
@@ -70,39 +70,32 @@ export async function listCharacters(
   const words = search === undefined ? undefined : searchWords(search);
   if (words === null) return { rows: [], hasNextPage: false };
   const byRelevance = words !== undefined && (order ?? 'RELEVANCE') === 'RELEVANCE';
-  const query = words && words.map((word) => `${word}:*`).join(' & ');
-  const prompt = sql`coalesce(${characters.prompt}, '')`;
-  const rank = query
-    ? sql<number>`((${characters.searchVector} @@ to_tsquery('english', ${query}))::int
-        + ts_rank_cd(${characters.searchVector}, to_tsquery('english', ${query}))
-        + word_similarity(${search}, ${prompt}))::float8`
-    : sql<null>`null::float8`;
-  const conditions: (SQL | undefined)[] = [
-    eq(characters.owner, owner),
-    ...(words ?? []).map(
-      (word) =>
-        sql`(${characters.searchVector} @@ to_tsquery('english', ${`${word}:*`}) or ${word} <% ${prompt})`,
-    ),
-    ...filterConditions(filter),
-    byRelevance && after?.rank !== undefined
-      ? sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
-      : olderThan(characters, after),
-  ];
-  const rows = await db.transaction(async (tx) => {
-    // The trigram operator `<%` takes its threshold from this setting, for this transaction only.
-    await tx.execute(
-      sql`select set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
-    );
-    return tx
+  const { rows, query } = await db.transaction(async (tx) => {
+    const query = words ? await tsqueryFor(tx, owner, words) : undefined;
+    if (query === null) return { rows: [], query };
+    const rank = query
+      ? sql<number>`ts_rank_cd(${characters.searchVector}, to_tsquery('english', ${query}))::float8`
+      : sql<null>`null::float8`;
+    const found = await tx
       .select({ character: characters, rank })
       .from(characters)
-      .where(and(...conditions))
+      .where(
+        and(
+          eq(characters.owner, owner),
+          query ? sql`${characters.searchVector} @@ to_tsquery('english', ${query})` : undefined,
+          ...filterConditions(filter),
+          byRelevance && after?.rank !== undefined
+            ? sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+            : olderThan(characters, after),
+        ),
+      )
       .orderBy(
         ...(byRelevance ? [sql`${rank} desc`] : []),
         desc(characters.createdAt),
         desc(characters.id),
       )
       .limit(first + 1);
+    return { rows: found, query };
   });
   const page = toPage(rows, first);
   const highlights = query ? await highlight(db, page.rows, query) : new Map<string, string>();
@@ -114,6 +107,44 @@ export async function listCharacters(
       highlight: highlights.get(character.id) ?? null,
     })),
   };
+}
+
+/**
+ * The full-text query for a search: each word as a stem or a word's start, and a word that
+ * matches nothing so is taken for a typo as its nearest words in the owner's vocabulary
+ * (pg_trgm similarity on search_terms). Null when a word is like nothing the owner has.
+ */
+async function tsqueryFor(db: Executor, owner: string, words: string[]): Promise<string | null> {
+  await db.execute(
+    sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
+  );
+  const parts: string[] = [];
+  for (const word of words) {
+    const [hit] = await db
+      .select({ id: characters.id })
+      .from(characters)
+      .where(
+        and(
+          eq(characters.owner, owner),
+          sql`${characters.searchVector} @@ to_tsquery('english', ${`${word}:*`})`,
+        ),
+      )
+      .limit(1);
+    if (hit) {
+      parts.push(`${word}:*`);
+      continue;
+    }
+    const near = await db
+      .select({ term: searchTerms.term })
+      .from(searchTerms)
+      .where(and(eq(searchTerms.owner, owner), sql`${searchTerms.term} % ${word}`))
+      .orderBy(sql`similarity(${searchTerms.term}, ${word}) desc`, searchTerms.term)
+      .limit(3);
+    const terms = near.map((row) => row.term).filter((term) => /^[\p{L}\p{N}]+$/u.test(term));
+    if (terms.length === 0) return null;
+    parts.push(`(${terms.map((term) => `${term}:*`).join(' | ')})`);
+  }
+  return parts.join(' & ');
 }
 
 /** Marks the matched words, for the page only: ts_headline is too dear to run on every match. */

@@ -1,0 +1,137 @@
+/**
+ * Search benchmark: 20 representative searches over a seeded library (1,000,000 characters;
+ * 100,000 with --quick), done by the gateway's search (full text + trigram, ranked) and by the
+ * baseline `ILIKE '%word%'` per word, alternating, on a PostgreSQL server.
+ * Goal: p95 under 20 ms and at least 50× faster than the baseline. `npm run bench:search`.
+ */
+import { listCharacters, openDatabase, seedCharacters } from '@charanim/db';
+import { sql } from 'drizzle-orm';
+import { freshDatabase, percentile } from '../test/src/support/processes.ts';
+import { writeResult } from './support/results.ts';
+
+const quick = process.argv.includes('--quick');
+const count = quick ? 100_000 : 1_000_000;
+const rounds = quick ? 3 : 5;
+const OWNER = 'bench';
+
+const searches = [
+  'robot',
+  'fox',
+  'dragon scarf',
+  'grumpy pirate',
+  'cheerful fox red scarf',
+  'dancing',
+  'runs',
+  'garde',
+  'astro',
+  'pixel',
+  'robto',
+  'penguni',
+  'wizzard',
+  'umbrela',
+  'golden crown',
+  'sleeping windowsill',
+  'neon city',
+  'teapot',
+  'xylophone',
+  'mermaid guitar',
+];
+
+const database = await freshDatabase();
+const handle = await openDatabase({ url: database.url });
+try {
+  await handle.migrate();
+  const seeding = Date.now();
+  await seedCharacters(handle.db, { count, owner: OWNER });
+  await handle.db.execute(sql`analyze characters`);
+  console.log(
+    `seeded ${count.toLocaleString('en-US')} characters in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+  );
+
+  // The baseline is ILIKE as it runs without this project's indexes: the trigram index would
+  // otherwise serve it too, so bitmap scans (how GIN indexes are read) are off for it.
+  const baseline = (search: string) =>
+    handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const words = search.split(' ').map((word) => sql`prompt ilike ${`%${word}%`}`);
+      return tx.execute(
+        sql`select * from characters where owner = ${OWNER} and ${sql.join(words, sql` and `)} order by created_at desc, id desc limit 21`,
+      );
+    });
+  const gateway = (search: string) => listCharacters(handle.db, OWNER, { first: 20, search });
+
+  // Warm both paths once, then alternate them search by search.
+  for (const search of searches) {
+    await gateway(search);
+    await baseline(search);
+  }
+  const gatewayMs: number[] = [];
+  const baselineMs: number[] = [];
+  const perSearch: Record<string, { gatewayMs: number; baselineMs: number; found: number }> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const search of searches) {
+      let started = performance.now();
+      const found = await gateway(search);
+      const g = performance.now() - started;
+      started = performance.now();
+      await baseline(search);
+      const b = performance.now() - started;
+      gatewayMs.push(g);
+      baselineMs.push(b);
+      perSearch[search] = { gatewayMs: g, baselineMs: b, found: found.rows.length };
+    }
+  }
+  const sizes = await handle.db.execute(sql`
+    select relname as name, pg_relation_size(oid) as bytes from pg_class
+    where relname in ('characters', 'characters_search_idx', 'characters_prompt_trgm_idx', 'search_terms', 'search_terms_term_trgm_idx')`);
+  const indexBytes = Object.fromEntries(
+    (Array.isArray(sizes) ? sizes : (sizes as { rows: unknown[] }).rows).map((row: any) => [
+      row.name,
+      Number(row.bytes),
+    ]),
+  );
+  const result = {
+    parameters: { characters: count, searches: searches.length, rounds },
+    gateway: { p50Ms: percentile(gatewayMs, 50), p95Ms: percentile(gatewayMs, 95) },
+    baseline: { p50Ms: percentile(baselineMs, 50), p95Ms: percentile(baselineMs, 95) },
+    ratios: {
+      p50: percentile(baselineMs, 50) / percentile(gatewayMs, 50),
+      p95: percentile(baselineMs, 95) / percentile(gatewayMs, 95),
+    },
+    sizes: indexBytes,
+    perSearch,
+    goal: {
+      p95UnderMs: 20,
+      fasterThanBaselineAtLeast: 50,
+      met:
+        percentile(gatewayMs, 95) < 20 &&
+        percentile(baselineMs, 95) / percentile(gatewayMs, 95) >= 50,
+    },
+  };
+  const file = writeResult('search', result);
+  const mb = (bytes: number) => `${((bytes ?? 0) / 1024 / 1024).toFixed(1)} MB`;
+  console.log(
+    `search over ${count.toLocaleString('en-US')} characters (${searches.length} searches × ${rounds})`,
+  );
+  console.log(
+    `  gateway:  p50 ${result.gateway.p50Ms.toFixed(1)} ms, p95 ${result.gateway.p95Ms.toFixed(1)} ms`,
+  );
+  console.log(
+    `  baseline: p50 ${result.baseline.p50Ms.toFixed(1)} ms, p95 ${result.baseline.p95Ms.toFixed(1)} ms (ILIKE '%word%')`,
+  );
+  console.log(
+    `  faster by ${result.ratios.p50.toFixed(1)}× at p50, ${result.ratios.p95.toFixed(1)}× at p95 (goal: p95 < 20 ms and ≥ 50×: ${result.goal.met ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `  table ${mb(indexBytes.characters)}, full-text index ${mb(indexBytes.characters_search_idx)}, trigram index ${mb(indexBytes.characters_prompt_trgm_idx)}`,
+  );
+  for (const [search, figures] of Object.entries(perSearch)) {
+    console.log(
+      `    ${search.padEnd(24)} ${figures.gatewayMs.toFixed(1).padStart(7)} ms  baseline ${figures.baselineMs.toFixed(1).padStart(7)} ms  ${figures.found} found`,
+    );
+  }
+  console.log(`  written to ${file}`);
+} finally {
+  await handle.close();
+  await database.drop();
+}
