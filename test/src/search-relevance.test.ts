@@ -110,6 +110,14 @@ describe('relevance search', () => {
     ]);
   });
 
+  it('ignores stop words', async () => {
+    expect((await prompts({ search: 'the fox' })).sort()).toEqual([
+      'A fox with a red scarf',
+      'Two foxes playing in the snow',
+    ]);
+    expect(await prompts({ search: 'the a' })).toHaveLength(seeds.length);
+  });
+
   it('ranks a prompt that matches more strongly first', async () => {
     const dancers = await prompts({ search: 'dancing' });
     expect(dancers[0]).toMatch(/dancing dancing dancing/);

@@ -112,25 +112,34 @@ export async function listCharacters(
 /**
  * The full-text query for a search: each word as a stem or a word's start, and a word that
  * matches nothing so is taken for a typo as its nearest words in the owner's vocabulary
- * (pg_trgm similarity on search_terms). Null when a word is like nothing the owner has.
+ * (pg_trgm similarity on search_terms). Null when a word is like nothing the owner has;
+ * undefined when the search holds only stop words (no filter).
  */
-async function tsqueryFor(db: Executor, owner: string, words: string[]): Promise<string | null> {
+async function tsqueryFor(
+  db: Executor,
+  owner: string,
+  words: string[],
+): Promise<string | null | undefined> {
   await db.execute(
     sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
   );
   const parts: string[] = [];
   for (const word of words) {
-    const [hit] = await db
-      .select({ id: characters.id })
-      .from(characters)
-      .where(
-        and(
-          eq(characters.owner, owner),
-          sql`${characters.searchVector} @@ to_tsquery('english', ${`${word}:*`})`,
-        ),
-      )
+    const [stem] = rowsOf<{ lexeme: string | null }>(
+      await db.execute(
+        sql`select string_agg(lexeme, '') as lexeme from unnest(to_tsvector('english', ${word}))`,
+      ),
+    );
+    // A stop word ("a", "the") says nothing about a prompt.
+    if (!stem?.lexeme) continue;
+    // Asked of the owner's vocabulary, which is small, rather than of the characters: a probe
+    // there with LIMIT 1 can walk the whole table when the word is missing.
+    const [known] = await db
+      .select({ term: searchTerms.term })
+      .from(searchTerms)
+      .where(and(eq(searchTerms.owner, owner), sql`${searchTerms.term} like ${`${stem.lexeme}%`}`))
       .limit(1);
-    if (hit) {
+    if (known) {
       parts.push(`${word}:*`);
       continue;
     }
@@ -144,7 +153,12 @@ async function tsqueryFor(db: Executor, owner: string, words: string[]): Promise
     if (terms.length === 0) return null;
     parts.push(`(${terms.map((term) => `${term}:*`).join(' | ')})`);
   }
-  return parts.join(' & ');
+  return parts.length > 0 ? parts.join(' & ') : undefined;
+}
+
+/** The rows of a raw query, as postgres.js (an array) or PGlite (`{ rows }`) returns them. */
+function rowsOf<Row>(result: unknown): Row[] {
+  return Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []);
 }
 
 /** Marks the matched words, for the page only: ts_headline is too dear to run on every match. */
