@@ -6,6 +6,7 @@
  * emulator's own record of every task it accepted.
  */
 import { signWebhook } from '@charanim/provider';
+import { mulberry32 } from '@charanim/provider/emulator';
 import postgres from 'postgres';
 import {
   freePort,
@@ -75,18 +76,6 @@ interface EmulatorTask {
   callbacks: { delivered: number; dropped: number };
 }
 
-/** A seeded PRNG (mulberry32), so that a run's choices can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const MUTATION = /* GraphQL */ `
@@ -102,7 +91,7 @@ const MUTATION = /* GraphQL */ `
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
-  const rand = random(options.seed);
+  const rand = mulberry32(options.seed);
   const details: string[] = [];
   const database = await freshDatabase();
   const emulator = await startEmulatorProcess({

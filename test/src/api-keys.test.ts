@@ -6,24 +6,21 @@ import {
   type DatabaseHandle,
   hashApiKey,
   listApiKeys,
-  openDatabase,
   ownerOfApiKey,
   revokeApiKeys,
 } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { openTestDatabase } from './support/database.ts';
 
-let database: TestDatabase;
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url });
-  await handle.migrate();
+  database = await openTestDatabase();
+  handle = database.handle;
 });
 afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 /** Each test's owners are its own, so that the tests do not see each other's keys. */

@@ -3,24 +3,21 @@ import {
   characters,
   type DatabaseHandle,
   insertTask,
-  openDatabase,
   recordSubmission,
   type TaskState,
 } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { openTestDatabase } from './support/database.ts';
 
-let database: TestDatabase;
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = await openDatabase({ url: database.url });
-  await handle.migrate();
+  database = await openTestDatabase();
+  handle = database.handle;
 });
 afterAll(async () => {
-  await handle?.close();
-  await database?.drop();
+  await database?.close();
 });
 
 const character = {

@@ -125,3 +125,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
+
+/** For entry points: the configuration, or its problems on stderr and exit 78 (EX_CONFIG). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { openDatabase, seedCharacters } from '@charanim/db';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 
 const usage = 'usage: npm run seed -- --characters N [--owner NAME]';
 
@@ -24,14 +24,7 @@ function options(): { count: number; owner: string } {
 }
 
 const { count, owner } = options();
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(78);
-}
+const config = loadConfigOrExit();
 const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 await database.migrate();
 const started = Date.now();

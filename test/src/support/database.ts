@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import postgres from 'postgres';
 
 /** The server the tests create their databases on; `TEST_POSTGRES_URL` overrides it. */
@@ -31,6 +32,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       } finally {
         await dropper.end();
       }
+    },
+  };
+}
+
+/** A fresh database, migrated and opened for direct queries; `close` drops it as well. */
+export async function openTestDatabase(): Promise<{
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}> {
+  const database = await createTestDatabase();
+  const handle = await openDatabase({ url: database.url });
+  await handle.migrate();
+  return {
+    handle,
+    async close() {
+      await handle.close();
+      await database.drop();
     },
   };
 }

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger, type Gateway, loadConfig, startGateway } from '@charanim/gateway';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@charanim/provider/emulator';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { freePort } from './processes.ts';
 
 export const TEST_API_KEY = 'test-kie-api-key';
 export const TEST_HMAC_KEY = 'test-webhook-hmac-key';
@@ -29,18 +29,6 @@ export interface TestGateway {
   /** Every log line the gateway wrote, for assertions. */
   logs: string[];
   close(): Promise<void>;
-}
-
-/** Asks the OS for a free port, so that the callback URL can name the gateway's port up front. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A gateway on a fresh database, talking to its own emulator the way it talks to kie.ai. */

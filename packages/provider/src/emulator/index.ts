@@ -5,5 +5,6 @@ export type { InjectedFaults } from './faults.ts';
 export type { EmulatorFaults } from './faults-options.ts';
 export { parseFaultsJson } from './faults-options.ts';
 export type { EmulatorStats, EmulatorTaskListing } from './introspection.ts';
+export { mulberry32 } from './prng.ts';
 export type { EmulatorRoute, StubbedReply } from './steering.ts';
 export type { EmulatorOutcome, EmulatorTask, EmulatorTiming, ResultForm } from './tasks.ts';
