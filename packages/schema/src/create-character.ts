@@ -11,9 +11,15 @@ import {
   type NewTask,
   recordSubmission,
   releaseSubmission,
+  type SourceVideo,
   type TaskRow,
 } from '@charanim/db';
-import { ProviderError, sora2Characters } from '@charanim/provider';
+import {
+  type KieCallOptions,
+  type ModelDefinition,
+  ProviderError,
+  sora2Characters,
+} from '@charanim/provider';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { z } from 'zod';
 import type { Context, Upload } from './context.ts';
@@ -53,12 +59,23 @@ export interface CreateCharacterArgs {
 
 const model = sora2Characters;
 const textFields = model.input.omit({ videoUrl: true });
-type Text = z.output<typeof textFields>;
 
 /** The first issue of a failed parse, as a ValidationError on its field. */
-function firstIssue(error: z.ZodError): ValidationErrorShape {
+export function firstIssue(error: z.ZodError): ValidationErrorShape {
   const [issue] = error.issues;
   return validationError(issue?.path.join('.') || null, issue?.message ?? 'invalid input');
+}
+
+/** An idempotency key of 1 to 200 characters, or none; else why not. */
+export function checkIdempotencyKey(
+  key: string | null | undefined,
+): ValidationErrorShape | undefined {
+  if (key === null || key === undefined) return undefined;
+  if (key.length > 0 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH) return undefined;
+  return validationError(
+    'idempotencyKey',
+    `idempotencyKey is ${key.length} characters; must be between 1 and ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
+  );
 }
 
 const success = (task: TaskRow): CreateCharacterSuccessShape => ({
@@ -77,13 +94,8 @@ export async function createCharacter(
 ): Promise<CreateCharacterOutcome> {
   const unclear = chooseSource(args);
   if (unclear) return unclear;
-  const key = args.idempotencyKey ?? undefined;
-  if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    return validationError(
-      'idempotencyKey',
-      `idempotencyKey is ${key.length} characters; must be between 1 and ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
-    );
-  }
+  const badKey = checkIdempotencyKey(args.idempotencyKey);
+  if (badKey) return badKey;
   const parsedText = textFields.safeParse({
     prompt: args.prompt ?? undefined,
     safetyInstruction: args.safetyInstruction ?? undefined,
@@ -102,17 +114,85 @@ export async function createCharacter(
     checked = { kind: 'link', url: link.data.videoUrl };
   }
 
+  const fingerprint = [text.prompt ?? null, text.safetyInstruction ?? null, videoIdentity(checked)];
+  const key = args.idempotencyKey ?? undefined;
+  if (checked.kind === 'link') {
+    const sourceVideo = linkedVideo(checked.url);
+    return submitTask(
+      { model, input: { videoUrl: sourceVideo.url, ...text }, sourceVideo, fingerprint, key },
+      ctx,
+    );
+  }
+  // The upload goes to kie.ai's file store once the task is recorded, within the time bound.
+  const upload = checked;
+  return submitTask(
+    {
+      model,
+      input: { ...text },
+      fingerprint,
+      key,
+      publish: async (task, options) => {
+        const sourceVideo = await publishVideo(upload, ctx, options);
+        return {
+          task: (await attachVideo(ctx.db, task.id, sourceVideo)) ?? task,
+          input: { ...text, videoUrl: sourceVideo.url },
+        };
+      },
+    },
+    ctx,
+  );
+}
+
+/** A validated request for a task of one model, ready to be recorded and sent. */
+export interface TaskSubmission {
+  /** The model plugin; it must be registered in `ctx.provider.models`, which reads its results. */
+  model: ModelDefinition;
+  /** The gateway-side input as the client gave it, validated: the task stores it. */
+  input: Record<string, unknown>;
+  /** The source the character will be made from, when known before anything is sent. */
+  sourceVideo?: SourceVideo;
+  /**
+   * Everything the client asked for besides the model, in a fixed order: a repeat with the same
+   * idempotency key must match it. Only its JSON matters.
+   */
+  fingerprint: readonly unknown[];
+  key?: string | undefined;
+  /** The mutation, for messages; createCharacter by default. */
+  operation?: string;
+  /**
+   * Makes the input reachable for kie.ai (stores an uploaded video) once the task is recorded and
+   * before createTask, within the create time bound; answers the task as it then is and the input
+   * for the model. Without it, the model's input is `input`.
+   */
+  publish?: (
+    task: TaskRow,
+    options: KieCallOptions,
+  ) => Promise<{ task: TaskRow; input: Record<string, unknown> }>;
+}
+
+/**
+ * The one way a task reaches kie.ai, whatever its model: records it PENDING first (write-ahead),
+ * or with an idempotency key finds the task that key already made, then sends it once.
+ */
+export async function submitTask(
+  submission: TaskSubmission,
+  ctx: Context,
+): Promise<CreateCharacterOutcome> {
+  const { model, key } = submission;
+  if (!ctx.provider.models.get(model.id)) {
+    throw new Error(`model ${model.id} is not registered: its results could not be read`);
+  }
   const task: NewTask = {
     owner: ctx.viewer.owner,
     model: model.id,
-    input: checked.kind === 'link' ? { videoUrl: checked.url, ...text } : { ...text },
-    ...(checked.kind === 'link' && { sourceVideo: linkedVideo(checked.url) }),
+    input: submission.input,
+    ...(submission.sourceVideo && { sourceVideo: submission.sourceVideo }),
   };
   let pending: TaskRow;
   if (key === undefined) {
     pending = await insertTask(ctx.db, task);
   } else {
-    const fingerprint = fingerprintOf(text, checked);
+    const fingerprint = fingerprintOf(model, submission.fingerprint);
     const held = await insertOrFetchTask(ctx.db, {
       ...task,
       idempotencyKey: key,
@@ -129,29 +209,23 @@ export async function createCharacter(
       // it died first), in which case this repeat sends it.
       if (held.task.state !== 'PENDING' || held.task.submittedAt !== null)
         return success(held.task);
-      return submit(held.task, text, checked, ctx);
+      return submit(held.task, submission, ctx);
     }
     pending = held.task;
   }
   ctx.pubsub.publish(pending);
-  return submit(pending, text, checked, ctx);
+  return submit(pending, submission, ctx);
 }
 
-/** SHA-256 of what the client asked for: the model, the text, and the video's identity. */
-function fingerprintOf(text: Text, video: CheckedVideo): string {
-  const canonical = JSON.stringify([
-    model.id,
-    text.prompt ?? null,
-    text.safetyInstruction ?? null,
-    videoIdentity(video),
-  ]);
+/** SHA-256 of what the client asked for: the model and everything it said. */
+function fingerprintOf(model: ModelDefinition, material: readonly unknown[]): string {
+  const canonical = JSON.stringify([model.id, ...material]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
 async function submit(
   pending: TaskRow,
-  text: Text,
-  checked: CheckedVideo,
+  { model, input: given, operation = 'createCharacter', publish }: TaskSubmission,
   ctx: Context,
 ): Promise<CreateCharacterOutcome> {
   const signal = AbortSignal.timeout(ctx.provider.createTimeoutMs);
@@ -162,9 +236,9 @@ async function submit(
   let sent = false;
   let task = pending;
   try {
-    const sourceVideo = await publishVideo(checked, ctx, { signal });
-    if (checked.kind === 'upload') task = (await attachVideo(ctx.db, task.id, sourceVideo)) ?? task;
-    const input = model.input.parse({ ...text, videoUrl: sourceVideo.url });
+    let ready = given;
+    if (publish) ({ task, input: ready } = await publish(task, { signal }));
+    const input = model.input.parse(ready);
     const callBackUrl = ctx.provider.callbackUrlFor(task.id);
     const { taskId } = await ctx.provider.client.createTask(
       {
@@ -191,7 +265,7 @@ async function submit(
     // A repeat of this request holds the task now: it sends it, or already has.
     if (error instanceof ClaimedElsewhere)
       return success((await findTaskById(ctx.db, task.id)) ?? task);
-    const failure = asProviderError(error, signal, ctx.provider.createTimeoutMs, sent);
+    const failure = asProviderError(error, signal, ctx.provider.createTimeoutMs, sent, operation);
     if (!failure) throw error;
     if (sent && mayHaveCreated(failure, error)) {
       // kie.ai may have the task: it stays PENDING for its callback, and is never sent again.
@@ -216,18 +290,16 @@ function asProviderError(
   signal: AbortSignal,
   limitMs: number,
   sent: boolean,
+  operation: string,
 ): ProviderError | undefined {
   if (error instanceof ProviderError) return error;
   if (!signal.aborted || error !== signal.reason) return undefined;
   const consequence = sent ? '; kie.ai may still start the task: follow it with taskUpdated' : '';
-  return new ProviderError(
-    `createCharacter did not finish within ${limitMs / 1000} s${consequence}`,
-    {
-      code: 'SERVER_ERROR',
-      retryable: !sent,
-      cause: error,
-    },
-  );
+  return new ProviderError(`${operation} did not finish within ${limitMs / 1000} s${consequence}`, {
+    code: 'SERVER_ERROR',
+    retryable: !sent,
+    cause: error,
+  });
 }
 
 /** A createTask that kie.ai may have acted on: no answer, a lost connection, or its own 500. */

@@ -4,7 +4,9 @@ import './upload.ts';
 import './errors.ts';
 import './task.ts';
 import './character.ts';
+import './character-from-task.ts';
 import './credits.ts';
+import './model.ts';
 
 export type { Context, ProviderContext, TaskEvents, Upload, Viewer } from './context.ts';
 

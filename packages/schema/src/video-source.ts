@@ -5,7 +5,9 @@ import {
   type InspectedVideo,
   inspectVideo,
   type KieCallOptions,
+  segmentSeconds,
   sizeRule,
+  timestampsOf,
   UPLOAD_LIFETIME_MS,
 } from '@charanim/provider';
 import type { Context, Upload } from './context.ts';
@@ -81,5 +83,25 @@ export async function publishVideo(
     sizeBytes: video.sizeBytes,
     sha256: video.sha256,
     expiresAt: new Date(expiresAt).toISOString(),
+  };
+}
+
+/**
+ * The source of a character made from a segment of an earlier kie.ai task: no URL of ours, so one
+ * naming the task and the segment (a media fragment), such as `kie-task:task_1#t=1.5,3.5`. Only
+ * the length is known.
+ */
+export function segmentVideo(
+  originTaskId: string,
+  startSeconds: number,
+  endSeconds: number,
+): SourceVideo {
+  return {
+    url: `kie-task:${encodeURIComponent(originTaskId)}#t=${timestampsOf(startSeconds, endSeconds)}`,
+    format: null,
+    durationSeconds: segmentSeconds(startSeconds, endSeconds),
+    sizeBytes: null,
+    sha256: null,
+    expiresAt: null,
   };
 }

@@ -9,12 +9,19 @@ const httpUrl = z
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
-/** `"x,y"` in seconds, with a segment of 1 to 4 seconds. */
+/** Seconds in decimal notation: `3`, `3.55`. */
+const SECONDS = /^\d+(?:\.\d+)?$/;
+
+/**
+ * `"x,y"` in seconds, with a segment of 1 to 4 seconds. The length is rounded to nanoseconds, so
+ * that `"1.3,2.3"` is the 1 s it says and not binary floating point's 0.9999999999999998.
+ */
 const timestamps = z.string().refine((value) => {
-  const [start, end, ...rest] = value.split(',').map(Number);
-  if (start === undefined || end === undefined || rest.length > 0) return false;
-  const length = end - start;
-  return start >= 0 && length >= 1 && length <= 4;
+  const parts = value.split(',');
+  if (parts.length !== 2 || !parts.every((part) => SECONDS.test(part))) return false;
+  const [start, end] = parts.map(Number) as [number, number];
+  const length = Math.round((end - start) * 1e9) / 1e9;
+  return length >= 1 && length <= 4;
 }, 'must be "x,y" seconds with 1 ≤ y − x ≤ 4');
 
 const callBackUrl = httpUrl.optional();
@@ -38,7 +45,7 @@ export const createTaskBody = z.discriminatedUnion(
       input: z.object({
         origin_task_id: z.string().min(1, 'is required'),
         timestamps,
-        character_prompt: text(MAX_TEXT),
+        character_prompt: text(MAX_TEXT).min(1, 'is required'),
         character_user_name: text(MAX_USER_NAME).optional(),
         safety_instruction: text(MAX_TEXT).optional(),
       }),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * One model of the provider: what the gateway accepts for it, how that becomes the provider's
@@ -23,6 +23,18 @@ export function defineModel<Schema extends z.ZodType, Result>(
   definition: ModelDefinition<Schema, Result>,
 ): ModelDefinition<Schema, Result> {
   return definition;
+}
+
+/**
+ * The JSON Schema of what the model accepts, as a client sends it. Rules zod cannot express in
+ * JSON Schema (refinements such as the URL check or a segment's length) are left out, not
+ * refused: the schema names the properties, their types and the limits zod knows.
+ */
+export function inputJsonSchema(model: ModelDefinition): Record<string, unknown> {
+  return z.toJSONSchema(model.input, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The models the gateway serves, by id. */

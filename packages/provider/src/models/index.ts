@@ -1,10 +1,12 @@
 import { ModelRegistry } from './define-model.ts';
 import { sora2Characters } from './sora-2-characters.ts';
+import { sora2CharactersPro } from './sora-2-characters-pro.ts';
 
 export * from './define-model.ts';
 export * from './sora-2-characters.ts';
+export * from './sora-2-characters-pro.ts';
 
 /** A registry holding every model this gateway serves. */
 export function createModelRegistry(): ModelRegistry {
-  return new ModelRegistry().register(sora2Characters);
+  return new ModelRegistry().register(sora2Characters).register(sora2CharactersPro);
 }

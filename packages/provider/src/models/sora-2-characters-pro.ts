@@ -31,17 +31,21 @@ export function segmentSeconds(start: number, end: number): number {
   return Math.round((end - start) * 1e9) / 1e9;
 }
 
-const characters = (field: string, max: number, min = 0) =>
-  z
-    .string({ error: `${field} is required` })
-    .min(min, {
-      error: (issue) =>
-        `${field} is ${String(issue.input).length} characters; must be at least ${min}`,
-    })
-    .max(max, {
-      error: (issue) =>
-        `${field} is ${String(issue.input).length} characters; must be at most ${max}`,
-    });
+/** A string of at most `max` characters, and at least `min` when one is given. */
+function characters(field: string, max: number, min?: number) {
+  const base = z.string({ error: `${field} is required` });
+  const atLeast =
+    min === undefined
+      ? base
+      : base.min(min, {
+          error: (issue) =>
+            `${field} is ${String(issue.input).length} characters; must be at least ${min}`,
+        });
+  return atLeast.max(max, {
+    error: (issue) =>
+      `${field} is ${String(issue.input).length} characters; must be at most ${max}`,
+  });
+}
 
 export const sora2CharactersProInput = z
   .object({
@@ -52,10 +56,13 @@ export const sora2CharactersProInput = z
         error: (issue) =>
           `originTaskId is ${String(issue.input).length} characters; must be at most ${MAX_ORIGIN_TASK_ID_LENGTH}`,
       })
-      .describe("The id of an earlier kie.ai video task (its providerTaskId) to take the character from."),
+      .describe('The id kie.ai gave the earlier video task to take the character from.'),
     startSeconds: z
       .number({ error: 'startSeconds must be a number of seconds' })
-      .min(0, { error: (issue) => `startSeconds is ${issue.input}; must be at least 0` })
+      .min(0, {
+        error: (issue) =>
+          `startSeconds is ${decimalSeconds(Number(issue.input))}; must be at least 0`,
+      })
       .describe('Where the segment starts in the earlier video, in seconds.'),
     endSeconds: z
       .number({ error: 'endSeconds must be a number of seconds' })

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { createTaskBody } from '../src/emulator/create-task-body.ts';
+import {
+  createModelRegistry,
+  decimalSeconds,
+  inputJsonSchema,
+  parseCharacterResult,
+  sora2Characters,
+  sora2CharactersPro,
+} from '../src/models/index.ts';
+
+const model = sora2CharactersPro;
+const valid = {
+  originTaskId: 'task_sora-2-text-to-video_1765174270120',
+  startSeconds: 1.5,
+  endSeconds: 3.5,
+  prompt: 'A fox in a red scarf',
+};
+
+/** The issues of a parse that must fail, as `path: message`. */
+function issuesOf(input: Record<string, unknown>): string[] {
+  const parsed = model.input.safeParse(input);
+  if (parsed.success) throw new Error('the input was accepted');
+  return parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+describe('the registry', () => {
+  it('serves both models, the basic one first', () => {
+    const models = createModelRegistry();
+    expect(models.list().map((m) => m.id)).toEqual(['sora-2-characters', 'sora-2-characters-pro']);
+    expect(models.get('sora-2-characters-pro')).toBe(sora2CharactersPro);
+  });
+});
+
+describe('sora-2-characters-pro input', () => {
+  it('accepts a valid input as it is', () => {
+    expect(model.input.parse(valid)).toEqual(valid);
+  });
+
+  it('takes startSeconds 0 and refuses −0.01', () => {
+    expect(model.input.safeParse({ ...valid, startSeconds: 0, endSeconds: 1 }).success).toBe(true);
+    expect(issuesOf({ ...valid, startSeconds: -0.01, endSeconds: 1 })).toEqual([
+      'startSeconds: startSeconds is -0.01; must be at least 0',
+    ]);
+  });
+
+  it.each([
+    [2, 3],
+    [2, 6],
+    [1.3, 2.3],
+    [0.1, 4.1],
+    [3.55, 5.55],
+  ])('takes a segment from %s to %s s', (startSeconds, endSeconds) => {
+    expect(model.input.safeParse({ ...valid, startSeconds, endSeconds }).success).toBe(true);
+  });
+
+  it.each([
+    [2, 2.99, 'the segment is 0.99 s (2 to 2.99); must be between 1 and 4 s'],
+    [2, 6.01, 'the segment is 4.01 s (2 to 6.01); must be between 1 and 4 s'],
+    [1.5, 6, 'the segment is 4.5 s (1.5 to 6); must be between 1 and 4 s'],
+    [3, 1, 'the segment is -2 s (3 to 1); must be between 1 and 4 s'],
+    [2, 2, 'the segment is 0 s (2 to 2); must be between 1 and 4 s'],
+  ])('refuses a segment from %s to %s s on endSeconds', (startSeconds, endSeconds, message) => {
+    expect(issuesOf({ ...valid, startSeconds, endSeconds })).toEqual([`endSeconds: ${message}`]);
+  });
+
+  it('takes a prompt of 5000 characters and refuses 5001 or none', () => {
+    expect(model.input.safeParse({ ...valid, prompt: 'a'.repeat(5000) }).success).toBe(true);
+    expect(issuesOf({ ...valid, prompt: 'a'.repeat(5001) })).toEqual([
+      'prompt: prompt is 5001 characters; must be at most 5000',
+    ]);
+    expect(issuesOf({ ...valid, prompt: '' })).toEqual([
+      'prompt: prompt is 0 characters; must be at least 1',
+    ]);
+    expect(issuesOf({ ...valid, prompt: undefined })).toEqual(['prompt: prompt is required']);
+  });
+
+  it('takes a safety instruction of 5000 characters and refuses 5001', () => {
+    const safetyInstruction = 's'.repeat(5000);
+    expect(model.input.safeParse({ ...valid, safetyInstruction }).success).toBe(true);
+    expect(issuesOf({ ...valid, safetyInstruction: `${safetyInstruction}s` })).toEqual([
+      'safetyInstruction: safetyInstruction is 5001 characters; must be at most 5000',
+    ]);
+  });
+
+  it('takes a user name of 40 characters and refuses 41', () => {
+    expect(model.input.safeParse({ ...valid, characterUserName: 'n'.repeat(40) }).success).toBe(
+      true,
+    );
+    expect(issuesOf({ ...valid, characterUserName: 'n'.repeat(41) })).toEqual([
+      'characterUserName: characterUserName is 41 characters; must be at most 40',
+    ]);
+  });
+
+  it('requires the origin task id', () => {
+    expect(issuesOf({ ...valid, originTaskId: '' })).toEqual([
+      'originTaskId: originTaskId is required: the id of an earlier kie.ai video task',
+    ]);
+    expect(issuesOf({ ...valid, originTaskId: undefined })).toEqual([
+      'originTaskId: originTaskId is required',
+    ]);
+  });
+});
+
+describe('sora-2-characters-pro provider input', () => {
+  const providerInput = (input: Record<string, unknown>) =>
+    model.toProviderInput(model.input.parse(input));
+
+  it('maps every field, the optional ones only when given', () => {
+    expect(
+      providerInput({ ...valid, characterUserName: 'Foxy', safetyInstruction: 'Family friendly' }),
+    ).toEqual({
+      origin_task_id: 'task_sora-2-text-to-video_1765174270120',
+      timestamps: '1.5,3.5',
+      character_prompt: 'A fox in a red scarf',
+      character_user_name: 'Foxy',
+      safety_instruction: 'Family friendly',
+    });
+    const minimal = providerInput(valid);
+    expect(minimal).toEqual({
+      origin_task_id: 'task_sora-2-text-to-video_1765174270120',
+      timestamps: '1.5,3.5',
+      character_prompt: 'A fox in a red scarf',
+    });
+    expect(Object.keys(minimal)).not.toContain('character_user_name');
+    expect(Object.keys(minimal)).not.toContain('safety_instruction');
+  });
+
+  it.each([
+    [1.5, 3.5, '1.5,3.5'],
+    [3, 5, '3,5'],
+    [0.25, 2, '0.25,2'],
+    [3.55, 5.55, '3.55,5.55'],
+    [0, 4, '0,4'],
+    [10.1, 11.1, '10.1,11.1'],
+    [1e-7, 1.5, '0.0000001,1.5'],
+  ])('writes %s to %s s as "%s"', (startSeconds, endSeconds, timestamps) => {
+    expect(providerInput({ ...valid, startSeconds, endSeconds }).timestamps).toBe(timestamps);
+  });
+
+  it('is what the emulator (kie.ai’s rules) accepts', () => {
+    for (const [startSeconds, endSeconds] of [
+      [0, 1],
+      [1.3, 2.3],
+      [0.1, 4.1],
+      [1e-7, 1.5],
+    ] as const) {
+      const body = {
+        model: model.id,
+        input: providerInput({ ...valid, startSeconds, endSeconds, characterUserName: 'n' }),
+      };
+      expect(createTaskBody.safeParse(body).success).toBe(true);
+    }
+  });
+
+  it('reads its result like the basic model', () => {
+    expect(model.parseResult('{"character_id_list":["char_1"]}')).toEqual({
+      characterId: 'char_1',
+    });
+    expect(model.parseResult).toBe(parseCharacterResult);
+  });
+});
+
+describe('decimalSeconds', () => {
+  it.each([
+    [1.5, '1.5'],
+    [3, '3'],
+    [0.25, '0.25'],
+    [0, '0'],
+    [1e-7, '0.0000001'],
+    [1.25e-8, '0.0000000125'],
+    [1e21, '1000000000000000000000'],
+    [1.5e22, '15000000000000000000000'],
+  ])('writes %s as %s', (seconds, written) => {
+    expect(decimalSeconds(seconds)).toBe(written);
+  });
+});
+
+describe('the emulator’s sora-2-characters-pro rules', () => {
+  const body = (input: Record<string, unknown>) => ({
+    model: 'sora-2-characters-pro',
+    input: { origin_task_id: 'task_1', timestamps: '1,3', character_prompt: 'a fox', ...input },
+  });
+  const accepts = (input: Record<string, unknown>) => createTaskBody.safeParse(body(input)).success;
+
+  it('accepts segments of 1 to 4 s', () => {
+    for (const timestamps of ['0,1', '1,5', '3.55,5.55', '1.3,2.3', '0.1,4.1'])
+      expect(accepts({ timestamps }), timestamps).toBe(true);
+  });
+
+  it('refuses other segments and malformed timestamps', () => {
+    for (const timestamps of ['1,1.99', '1,5.01', '3,1', ',3', '1,', '-1,1', '1;3', '1,3,5', 'a,b'])
+      expect(accepts({ timestamps }), timestamps).toBe(false);
+  });
+
+  it('requires the origin task and a prompt, and limits the name and safety instruction', () => {
+    expect(accepts({ origin_task_id: '' })).toBe(false);
+    expect(accepts({ origin_task_id: undefined })).toBe(false);
+    expect(accepts({ character_prompt: undefined })).toBe(false);
+    expect(accepts({ character_prompt: '' })).toBe(false);
+    expect(accepts({ character_user_name: 'n'.repeat(40) })).toBe(true);
+    expect(accepts({ character_user_name: 'n'.repeat(41) })).toBe(false);
+    expect(accepts({ safety_instruction: 's'.repeat(5000) })).toBe(true);
+    expect(accepts({ safety_instruction: 's'.repeat(5001) })).toBe(false);
+  });
+});
+
+describe('inputJsonSchema', () => {
+  it('describes the basic model’s properties, types and limits', () => {
+    expect(inputJsonSchema(sora2Characters)).toMatchObject({
+      type: 'object',
+      properties: {
+        videoUrl: { type: 'string', maxLength: 2048 },
+        prompt: { type: 'string', maxLength: 5000 },
+        safetyInstruction: { type: 'string', maxLength: 5000 },
+      },
+      required: ['videoUrl'],
+    });
+  });
+
+  it('describes the pro model’s properties, types and limits', () => {
+    const schema = inputJsonSchema(sora2CharactersPro);
+    expect(schema).toMatchObject({
+      type: 'object',
+      properties: {
+        originTaskId: { type: 'string', minLength: 1, maxLength: 200 },
+        startSeconds: { type: 'number', minimum: 0 },
+        endSeconds: { type: 'number', description: expect.stringContaining('1 to 4 s') },
+        prompt: { type: 'string', minLength: 1, maxLength: 5000 },
+        characterUserName: { type: 'string', maxLength: 40 },
+        safetyInstruction: { type: 'string', maxLength: 5000 },
+      },
+      required: ['originTaskId', 'startSeconds', 'endSeconds', 'prompt'],
+    });
+    expect(Object.keys(schema.properties as object)).toHaveLength(6);
+  });
+});

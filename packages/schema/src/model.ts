@@ -1,0 +1,25 @@
+import { inputJsonSchema, type ModelDefinition } from '@charanim/provider';
+import { builder } from './builder.ts';
+
+const Model = builder.objectRef<ModelDefinition>('Model').implement({
+  description: 'A kie.ai model this gateway serves, as its plugin describes it.',
+  fields: (t) => ({
+    id: t.exposeString('id', { description: "The provider's model id." }),
+    title: t.exposeString('title'),
+    description: t.exposeString('description'),
+    inputSchema: t.field({
+      type: 'JSON',
+      description:
+        'JSON Schema of the input the model takes: its properties, their types and limits. Rules across fields (such as a segment of 1–4 s) are checked but not in it.',
+      resolve: (model) => inputJsonSchema(model),
+    }),
+  }),
+});
+
+builder.queryField('models', (t) =>
+  t.field({
+    type: [Model],
+    description: 'The models this gateway serves.',
+    resolve: (_root, _args, ctx) => ctx.provider.models.list(),
+  }),
+);
