@@ -1,4 +1,5 @@
 import { findCharacter, findTask, listCharacters } from '@charanim/db';
+import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
 import { type CreateCharacterSuccessShape, createCharacter } from './create-character.ts';
@@ -139,6 +140,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
+      checkSearch(args.search);
       const found = await listCharacters(ctx.db, ctx.viewer.owner, {
         ...page,
         search: args.search ?? undefined,
@@ -205,3 +207,21 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+const MAX_SEARCH_LENGTH = 500;
+const MAX_SEARCH_WORDS = 16;
+
+/** Each word of a search costs a look-up: a search is bounded in length and words. */
+function checkSearch(search: string | null | undefined): void {
+  if (!search) return;
+  const words = search.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  const problem =
+    search.length > MAX_SEARCH_LENGTH
+      ? `search is ${search.length} characters; must be at most ${MAX_SEARCH_LENGTH}`
+      : words > MAX_SEARCH_WORDS
+        ? `search has ${words} words; must have at most ${MAX_SEARCH_WORDS}`
+        : undefined;
+  if (problem) {
+    throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argument: 'search' } });
+  }
+}

@@ -9,6 +9,7 @@ import './credits.ts';
 import './model.ts';
 
 export type { Context, ProviderContext, TaskEvents, Upload, Viewer } from './context.ts';
+export { registerUpload } from './upload.ts';
 
 /** The gateway's GraphQL schema. */
 export const schema = builder.toSchema({ sortSchema: false });

@@ -18,7 +18,7 @@ import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
-import { queryLimits, useJsonBodyLimit } from './plugins/limits.ts';
+import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
@@ -116,7 +116,8 @@ export async function startGateway({
     },
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
-      useApiKeys({ authenticate, graphqlPath: GRAPHQL_PATH }),
+      useApiKeys({ authenticate, publicPaths: ['/health', '/health/live', WEBHOOK_PATH] }),
+      useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
       useUploads({

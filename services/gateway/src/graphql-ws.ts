@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Authenticate } from './auth/authenticator.ts';
+import { MAX_NESTING, nestingOf } from './plugins/limits.ts';
 
 // The adapter needs only getEnveloped, whatever the server's context types.
 type Yoga = YogaServerInstance<any, any>;
@@ -48,9 +50,20 @@ export function serveGraphqlWs(options: {
           params,
           owner: owners.get(ctx.extra.socket),
         });
-        const document = enveloped.parse(params.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        // A bad document fails its own subscription, never the connection with the others on it.
+        let document: ReturnType<typeof enveloped.parse>;
+        try {
+          if (nestingOf(params.query) > MAX_NESTING) {
+            return [new GraphQLError(`the document is nested deeper than ${MAX_NESTING}`)];
+          }
+          document = enveloped.parse(params.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          return [
+            error instanceof GraphQLError ? error : new GraphQLError('the document cannot be read'),
+          ];
+        }
         return {
           schema: enveloped.schema,
           operationName: params.operationName,

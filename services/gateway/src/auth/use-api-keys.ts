@@ -15,10 +15,12 @@ const isGraphiqlPage = (request: Request) =>
  * Every GraphQL request over HTTP needs `Authorization: Bearer <key>`; a missing or unknown key is
  * answered 401 before the body is read.
  */
-export function useApiKeys(options: { authenticate: Authenticate; graphqlPath: string }): Plugin {
+export function useApiKeys(options: { authenticate: Authenticate; publicPaths: string[] }): Plugin {
+  const open = new Set(options.publicPaths);
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== options.graphqlPath || request.method === 'OPTIONS') return;
+      // Every path but the few public ones, since yoga answers GraphQL on variants of its own.
+      if (open.has(url.pathname) || request.method === 'OPTIONS') return;
       if (isGraphiqlPage(request)) return;
       const owner = await options.authenticate(request.headers.get('authorization'));
       if (owner) {

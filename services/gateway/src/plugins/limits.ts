@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.ts';
 import { jsonResponse } from './json-response.ts';
@@ -40,6 +41,76 @@ export function useJsonBodyLimit(maxBytes: number): Plugin {
             ],
           }),
         );
+      }
+    },
+  };
+}
+
+/** Deeper nesting than this is refused before parsing: graphql-js parses it recursively. */
+export const MAX_NESTING = 64;
+
+/** The deepest nesting of (), [] and {} in a document, strings aside. */
+export function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '(' || char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+    else if (char === ')' || char === ']' || char === '}') depth -= 1;
+  }
+  return deepest;
+}
+
+const badRequest = (message: string, code = 'BAD_REQUEST', status = 400) =>
+  new GraphQLError(message, { extensions: { code, http: { status } } });
+
+/**
+ * Requests graphql-yoga would answer with a 500 or parse at great cost, refused as 4xx: form-encoded
+ * bodies, GET parameters that are not JSON, and documents nested deeper than MAX_NESTING.
+ */
+export function useRequestShape(): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      const type = (request.headers.get('content-type') ?? '').toLowerCase();
+      if (request.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) {
+        return endResponse(
+          jsonResponse(fetchAPI, 415, {
+            errors: [
+              {
+                message: 'send application/json or multipart/form-data',
+                extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+              },
+            ],
+          }),
+        );
+      }
+      for (const name of ['variables', 'extensions']) {
+        const value = url.searchParams.get(name);
+        if (value === null) continue;
+        try {
+          JSON.parse(value);
+        } catch {
+          return endResponse(
+            jsonResponse(fetchAPI, 400, {
+              errors: [
+                {
+                  message: `the ${name} parameter is not JSON`,
+                  extensions: { code: 'BAD_REQUEST' },
+                },
+              ],
+            }),
+          );
+        }
+      }
+    },
+    onParams({ params, setResult }) {
+      if (typeof params.query === 'string' && nestingOf(params.query) > MAX_NESTING) {
+        setResult({ errors: [badRequest(`the document is nested deeper than ${MAX_NESTING}`)] });
       }
     },
   };

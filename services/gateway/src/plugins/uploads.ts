@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Upload } from '@charanim/schema';
+import { registerUpload, type Upload } from '@charanim/schema';
 import busboy from 'busboy';
 import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
@@ -127,13 +127,16 @@ function parseMultipart(
       spooled(path);
       const sink = createWriteStream(path);
       stream.on('limit', () => {
-        files.set(name, {
-          kind: 'oversize',
-          filename: info.filename,
-          mimeType: info.mimeType,
-          // busboy stops at its limit, one byte past ours.
-          receivedBytes: limits.maxFileBytes + 1,
-        });
+        files.set(
+          name,
+          registerUpload({
+            kind: 'oversize',
+            filename: info.filename,
+            mimeType: info.mimeType,
+            // busboy stops at its limit, one byte past ours.
+            receivedBytes: limits.maxFileBytes + 1,
+          }),
+        );
         sink.destroy();
         finish();
       });
@@ -141,12 +144,15 @@ function parseMultipart(
         pipeline(stream, sink).then(
           () => {
             if (!files.has(name)) {
-              files.set(name, {
-                kind: 'complete',
-                filename: info.filename,
-                mimeType: info.mimeType,
-                path,
-              });
+              files.set(
+                name,
+                registerUpload({
+                  kind: 'complete',
+                  filename: info.filename,
+                  mimeType: info.mimeType,
+                  path,
+                }),
+              );
             }
           },
           // A cut-off file was recorded as oversize already; a broken one ends the request.
