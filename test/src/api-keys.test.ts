@@ -3,25 +3,15 @@ import {
   apiKeys,
   countActiveApiKeys,
   createApiKey,
-  type DatabaseHandle,
   hashApiKey,
   listApiKeys,
   ownerOfApiKey,
   revokeApiKeys,
 } from '@charanim/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from './support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from './support/database.ts';
 
-let database: Awaited<ReturnType<typeof openTestDatabase>>;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-  handle = database.handle;
-});
-afterAll(async () => {
-  await database?.close();
-});
+const database = useTestDatabase();
 
 /** Each test's owners are its own, so that the tests do not see each other's keys. */
 let owners = 0;
@@ -30,14 +20,14 @@ const newOwner = () => `owner-${++owners}.${Date.now()}`;
 describe('API keys', () => {
   it('makes a key that finds its owner and stores only its hash and prefix', async () => {
     const owner = newOwner();
-    const created = await createApiKey(handle.db, owner);
+    const created = await createApiKey(database().db, owner);
     expect(created.owner).toBe(owner);
     expect(created.key).toMatch(/^cag_[A-Za-z0-9_-]{43}$/);
     expect(created.key.startsWith(API_KEY_PREFIX)).toBe(true);
     expect(created.prefix).toBe(created.key.slice(0, 12));
-    expect(await ownerOfApiKey(handle.db, created.key)).toBe(owner);
+    expect(await ownerOfApiKey(database().db, created.key)).toBe(owner);
 
-    const rows = await handle.db.select().from(apiKeys);
+    const rows = await database().db.select().from(apiKeys);
     const row = rows.find((candidate) => candidate.id === created.id);
     expect(row).toMatchObject({ owner, prefix: created.prefix, revokedAt: null });
     expect(row?.keySha256).toBe(hashApiKey(created.key));
@@ -53,61 +43,61 @@ describe('API keys', () => {
 
   it('makes a different key each time', async () => {
     const owner = newOwner();
-    const a = await createApiKey(handle.db, owner);
-    const b = await createApiKey(handle.db, owner);
+    const a = await createApiKey(database().db, owner);
+    const b = await createApiKey(database().db, owner);
     expect(a.key).not.toBe(b.key);
     expect(a.id).not.toBe(b.id);
   });
 
   it('finds no owner for an unknown, empty or altered key', async () => {
-    const created = await createApiKey(handle.db, newOwner());
-    expect(await ownerOfApiKey(handle.db, `${API_KEY_PREFIX}unknown`)).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, '')).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, `${created.key}x`)).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, created.key.slice(0, -1))).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, hashApiKey(created.key))).toBeUndefined();
+    const created = await createApiKey(database().db, newOwner());
+    expect(await ownerOfApiKey(database().db, `${API_KEY_PREFIX}unknown`)).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, '')).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, `${created.key}x`)).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, created.key.slice(0, -1))).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, hashApiKey(created.key))).toBeUndefined();
   });
 
   it('revokes by id, once', async () => {
     const owner = newOwner();
-    const kept = await createApiKey(handle.db, owner);
-    const revoked = await createApiKey(handle.db, owner);
-    expect(await revokeApiKeys(handle.db, { id: revoked.id })).toBe(1);
-    expect(await ownerOfApiKey(handle.db, revoked.key)).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, kept.key)).toBe(owner);
-    expect(await revokeApiKeys(handle.db, { id: revoked.id })).toBe(0);
+    const kept = await createApiKey(database().db, owner);
+    const revoked = await createApiKey(database().db, owner);
+    expect(await revokeApiKeys(database().db, { id: revoked.id })).toBe(1);
+    expect(await ownerOfApiKey(database().db, revoked.key)).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, kept.key)).toBe(owner);
+    expect(await revokeApiKeys(database().db, { id: revoked.id })).toBe(0);
   });
 
   it('revokes by the whole key, once', async () => {
     const owner = newOwner();
-    const kept = await createApiKey(handle.db, owner);
-    const revoked = await createApiKey(handle.db, owner);
-    expect(await revokeApiKeys(handle.db, { key: revoked.key })).toBe(1);
-    expect(await ownerOfApiKey(handle.db, revoked.key)).toBeUndefined();
-    expect(await ownerOfApiKey(handle.db, kept.key)).toBe(owner);
-    expect(await revokeApiKeys(handle.db, { key: revoked.key })).toBe(0);
-    expect(await revokeApiKeys(handle.db, { key: 'cag_never-made' })).toBe(0);
+    const kept = await createApiKey(database().db, owner);
+    const revoked = await createApiKey(database().db, owner);
+    expect(await revokeApiKeys(database().db, { key: revoked.key })).toBe(1);
+    expect(await ownerOfApiKey(database().db, revoked.key)).toBeUndefined();
+    expect(await ownerOfApiKey(database().db, kept.key)).toBe(owner);
+    expect(await revokeApiKeys(database().db, { key: revoked.key })).toBe(0);
+    expect(await revokeApiKeys(database().db, { key: 'cag_never-made' })).toBe(0);
   });
 
   it("revokes every active key of an owner, and no one else's", async () => {
     const owner = newOwner();
     const other = newOwner();
-    const first = await createApiKey(handle.db, owner);
-    const second = await createApiKey(handle.db, owner);
-    const third = await createApiKey(handle.db, owner);
-    const others = await createApiKey(handle.db, other);
-    expect(await revokeApiKeys(handle.db, { id: first.id })).toBe(1);
-    expect(await revokeApiKeys(handle.db, { owner })).toBe(2);
+    const first = await createApiKey(database().db, owner);
+    const second = await createApiKey(database().db, owner);
+    const third = await createApiKey(database().db, owner);
+    const others = await createApiKey(database().db, other);
+    expect(await revokeApiKeys(database().db, { id: first.id })).toBe(1);
+    expect(await revokeApiKeys(database().db, { owner })).toBe(2);
     for (const key of [first, second, third]) {
-      expect(await ownerOfApiKey(handle.db, key.key)).toBeUndefined();
+      expect(await ownerOfApiKey(database().db, key.key)).toBeUndefined();
     }
-    expect(await ownerOfApiKey(handle.db, others.key)).toBe(other);
-    expect(await revokeApiKeys(handle.db, { owner })).toBe(0);
-    expect(await revokeApiKeys(handle.db, { owner: newOwner() })).toBe(0);
+    expect(await ownerOfApiKey(database().db, others.key)).toBe(other);
+    expect(await revokeApiKeys(database().db, { owner })).toBe(0);
+    expect(await revokeApiKeys(database().db, { owner: newOwner() })).toBe(0);
   });
 
   it('treats an id that is not a uuid as naming no key', async () => {
-    await createApiKey(handle.db, newOwner());
+    await createApiKey(database().db, newOwner());
     for (const id of [
       '',
       'nope',
@@ -115,19 +105,21 @@ describe('API keys', () => {
       "'; drop table api_keys; --",
       'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
     ]) {
-      expect(await revokeApiKeys(handle.db, { id }), id).toBe(0);
+      expect(await revokeApiKeys(database().db, { id }), id).toBe(0);
     }
-    expect(await revokeApiKeys(handle.db, { id: '00000000-0000-4000-8000-000000000000' })).toBe(0);
+    expect(await revokeApiKeys(database().db, { id: '00000000-0000-4000-8000-000000000000' })).toBe(
+      0,
+    );
   });
 
   it('lists keys with their prefix and dates, never the key or its hash', async () => {
     const owner = newOwner();
-    const first = await createApiKey(handle.db, owner);
-    const second = await createApiKey(handle.db, owner);
-    await createApiKey(handle.db, newOwner());
-    await revokeApiKeys(handle.db, { id: first.id });
+    const first = await createApiKey(database().db, owner);
+    const second = await createApiKey(database().db, owner);
+    await createApiKey(database().db, newOwner());
+    await revokeApiKeys(database().db, { id: first.id });
 
-    const listed = await listApiKeys(handle.db, owner);
+    const listed = await listApiKeys(database().db, owner);
     expect(listed.map((key) => key.id)).toEqual([first.id, second.id]);
     const [revoked, active] = listed;
     expect(revoked).toEqual({
@@ -150,34 +142,34 @@ describe('API keys', () => {
       expect(text).not.toContain(hashApiKey(key.key));
     }
 
-    const everyone = await listApiKeys(handle.db);
+    const everyone = await listApiKeys(database().db);
     expect(everyone.length).toBeGreaterThanOrEqual(3);
     expect(everyone.map((key) => key.id)).toEqual(expect.arrayContaining([first.id, second.id]));
     expect(JSON.stringify(everyone)).not.toContain(second.key);
   });
 
   it('counts the active keys', async () => {
-    const before = await countActiveApiKeys(handle.db);
+    const before = await countActiveApiKeys(database().db);
     const owner = newOwner();
-    const a = await createApiKey(handle.db, owner);
-    await createApiKey(handle.db, owner);
-    expect(await countActiveApiKeys(handle.db)).toBe(before + 2);
-    await revokeApiKeys(handle.db, { id: a.id });
-    expect(await countActiveApiKeys(handle.db)).toBe(before + 1);
-    await revokeApiKeys(handle.db, { owner });
-    expect(await countActiveApiKeys(handle.db)).toBe(before);
+    const a = await createApiKey(database().db, owner);
+    await createApiKey(database().db, owner);
+    expect(await countActiveApiKeys(database().db)).toBe(before + 2);
+    await revokeApiKeys(database().db, { id: a.id });
+    expect(await countActiveApiKeys(database().db)).toBe(before + 1);
+    await revokeApiKeys(database().db, { owner });
+    expect(await countActiveApiKeys(database().db)).toBe(before);
   });
 
   it('refuses an owner name outside [A-Za-z0-9_.-]{1,64}', async () => {
-    const before = await countActiveApiKeys(handle.db);
+    const before = await countActiveApiKeys(database().db);
     for (const owner of ['', 'has space', 'slash/owner', 'ünïcode', 'a'.repeat(65), 'new\nline']) {
-      await expect(createApiKey(handle.db, owner), JSON.stringify(owner)).rejects.toThrow(
+      await expect(createApiKey(database().db, owner), JSON.stringify(owner)).rejects.toThrow(
         /owner must be 1 to 64 characters/,
       );
     }
-    expect(await countActiveApiKeys(handle.db)).toBe(before);
-    expect((await createApiKey(handle.db, 'a'.repeat(64))).owner).toBe('a'.repeat(64));
-    expect((await createApiKey(handle.db, 'A-z_0.9')).owner).toBe('A-z_0.9');
+    expect(await countActiveApiKeys(database().db)).toBe(before);
+    expect((await createApiKey(database().db, 'a'.repeat(64))).owner).toBe('a'.repeat(64));
+    expect((await createApiKey(database().db, 'A-z_0.9')).owner).toBe('A-z_0.9');
   });
 
   it('hashes with hex SHA-256', () => {

@@ -1,7 +1,7 @@
 import { characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { CREATE_CHARACTER, collect, graphql, wsClient } from './support/graphql.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce } from './support/graphql.ts';
 
 const CREATE_FROM_TASK = /* GraphQL */ `
   mutation CreateFromTask($input: CreateCharacterFromTaskInput!) {
@@ -47,14 +47,7 @@ async function createFromTask(input: Record<string, unknown>, url = t.graphqlUrl
   return response.data?.createCharacterFromTask;
 }
 
-async function follow(id: string) {
-  const client = wsClient(t.wsUrl);
-  try {
-    return await collect(client, FOLLOW, { id });
-  } finally {
-    await client.dispose();
-  }
-}
+const follow = (id: string) => subscribeOnce(t.wsUrl, FOLLOW, { id });
 
 const valid = {
   originTaskId: 'task_sora-2-text-to-video_1765174270120',

@@ -1,7 +1,7 @@
 import { callbackEvents, characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { CREATE_CHARACTER, collect, graphql, TASK_UPDATED, wsClient } from './support/graphql.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 
 let t: TestGateway;
 
@@ -18,14 +18,7 @@ async function create(input: Record<string, unknown>) {
   return response.data?.createCharacter;
 }
 
-async function follow(id: string) {
-  const client = wsClient(t.wsUrl);
-  try {
-    return await collect(client, TASK_UPDATED, { id });
-  } finally {
-    await client.dispose();
-  }
-}
+const follow = (id: string) => subscribeOnce(t.wsUrl, TASK_UPDATED, { id });
 
 describe('createCharacter → taskUpdated', () => {
   it('follows a task to SUCCESS over graphql-ws and stores its character', async () => {

@@ -1,24 +1,14 @@
 import {
   advanceTask,
   characters,
-  type DatabaseHandle,
   insertTask,
   recordSubmission,
   type TaskState,
 } from '@charanim/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from './support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from './support/database.ts';
 
-let database: Awaited<ReturnType<typeof openTestDatabase>>;
-let handle: DatabaseHandle;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-  handle = database.handle;
-});
-afterAll(async () => {
-  await database?.close();
-});
+const database = useTestDatabase();
 
 const character = {
   characterId: 'char_1',
@@ -35,7 +25,7 @@ const character = {
 };
 
 async function newTask() {
-  return insertTask(handle.db, { owner: 'local', model: 'sora-2-characters', input: {} });
+  return insertTask(database().db, { owner: 'local', model: 'sora-2-characters', input: {} });
 }
 
 describe('the task state machine', () => {
@@ -52,31 +42,33 @@ describe('the task state machine', () => {
       ['GENERATING', false],
     ];
     for (const [state, moves] of steps) {
-      const moved = await advanceTask(handle.db, task.id, { state });
+      const moved = await advanceTask(database().db, task.id, { state });
       expect(moved !== undefined, `${state}`).toBe(moves);
     }
   });
 
   it('never leaves FAIL', async () => {
     const task = await newTask();
-    const failed = await advanceTask(handle.db, task.id, {
+    const failed = await advanceTask(database().db, task.id, {
       state: 'FAIL',
       error: { code: 'X', message: 'x' },
     });
     expect(failed).toMatchObject({ state: 'FAIL', errorCode: 'X' });
     expect(failed?.completedAt).toBeInstanceOf(Date);
     expect(failed?.nextPollAt).toBeNull();
-    expect(await advanceTask(handle.db, task.id, { state: 'SUCCESS', character })).toBeUndefined();
+    expect(
+      await advanceTask(database().db, task.id, { state: 'SUCCESS', character }),
+    ).toBeUndefined();
   });
 
   it('writes the character with SUCCESS, once', async () => {
     const task = await newTask();
-    await advanceTask(handle.db, task.id, { state: 'SUCCESS', character });
-    await advanceTask(handle.db, task.id, {
+    await advanceTask(database().db, task.id, { state: 'SUCCESS', character });
+    await advanceTask(database().db, task.id, {
       state: 'SUCCESS',
       character: { ...character, characterId: 'char_2' },
     });
-    const rows = (await handle.db.select().from(characters)).filter(
+    const rows = (await database().db.select().from(characters)).filter(
       (row) => row.taskId === task.id,
     );
     expect(rows.map((row) => row.characterId)).toEqual(['char_1']);
@@ -86,9 +78,11 @@ describe('the task state machine', () => {
   it('records a submission only for a PENDING task, and a provider id only once', async () => {
     const first = await newTask();
     const second = await newTask();
-    const accepted = await recordSubmission(handle.db, first.id, 'task_p1', new Date());
+    const accepted = await recordSubmission(database().db, first.id, 'task_p1', new Date());
     expect(accepted).toMatchObject({ state: 'WAITING', providerTaskId: 'task_p1' });
-    expect(await recordSubmission(handle.db, first.id, 'task_p2', new Date())).toBeUndefined();
-    await expect(recordSubmission(handle.db, second.id, 'task_p1', new Date())).rejects.toThrow();
+    expect(await recordSubmission(database().db, first.id, 'task_p2', new Date())).toBeUndefined();
+    await expect(
+      recordSubmission(database().db, second.id, 'task_p1', new Date()),
+    ).rejects.toThrow();
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The server the tests create their databases on; `TEST_POSTGRES_URL` overrides it. */
 const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -50,5 +51,20 @@ export async function openTestDatabase(): Promise<{
       await handle.close();
       await database.drop();
     },
+  };
+}
+
+/** A fresh database for the test file: opened before its tests, dropped after them. */
+export function useTestDatabase(): () => DatabaseHandle {
+  let database: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  return () => {
+    if (!database) throw new Error('the test database is not open yet');
+    return database.handle;
   };
 }

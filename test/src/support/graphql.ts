@@ -74,3 +74,18 @@ export const TASK_UPDATED = /* GraphQL */ `
     }
   }
 `;
+
+/** Every result of a subscription, on a connection of its own that is closed afterwards. */
+export async function subscribeOnce(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  key?: string,
+): Promise<GraphQLResponse[]> {
+  const client = wsClient(url, key);
+  try {
+    return await collect(client, query, variables);
+  } finally {
+    await client.dispose();
+  }
+}
