@@ -16,6 +16,8 @@ import type { Config } from './config.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics } from './metrics/registry.ts';
+import { useMetrics } from './metrics/use-metrics.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
@@ -69,9 +71,10 @@ export async function startGateway({
       : 'database: PostgreSQL server',
   );
 
-  const { client, emulator } = await connectProvider(config, logger);
+  const metrics = createMetrics();
+  const { client, emulator } = await connectProvider(config, logger, metrics);
   const models = createModelRegistry();
-  const pubsub = createTaskEvents();
+  const pubsub = createTaskEvents((task) => metrics.transitions.inc({ state: task.state }));
   const webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
   if (!webhookUrl)
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
@@ -116,7 +119,11 @@ export async function startGateway({
     },
     plugins: [
       useHealth({ ping: database.ping, database: database.kind }),
-      useApiKeys({ authenticate, publicPaths: ['/health', '/health/live', WEBHOOK_PATH] }),
+      useMetrics(metrics),
+      useApiKeys({
+        authenticate,
+        publicPaths: ['/health', '/health/live', '/metrics', WEBHOOK_PATH],
+      }),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
@@ -126,7 +133,13 @@ export async function startGateway({
         maxFiles: 1,
         maxFieldBytes: MAX_JSON_BYTES,
       }),
-      useKieWebhook({ ...updater, client, logger, hmacKey: config.KIE_WEBHOOK_HMAC_KEY }),
+      useKieWebhook({
+        ...updater,
+        client,
+        logger,
+        hmacKey: config.KIE_WEBHOOK_HMAC_KEY,
+        onOutcome: (outcome) => metrics.callbacks.inc({ outcome }),
+      }),
     ],
   });
 
@@ -144,6 +157,7 @@ export async function startGateway({
     intervalMs: config.POLL_INTERVAL_MS,
     maxIntervalMs: config.POLL_MAX_INTERVAL_MS,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    onLag: (seconds) => metrics.pollerLag.set(seconds),
   });
   if (startPoller) poller.start();
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);

@@ -2,6 +2,7 @@ import { KieClient } from '@charanim/provider';
 import { type Emulator, startEmulator } from '@charanim/provider/emulator';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics/registry.ts';
 
 export interface ProviderConnection {
   client: KieClient;
@@ -13,8 +14,16 @@ export interface ProviderConnection {
 const EMULATOR_API_KEY = 'emulator-local-key';
 
 /** kie.ai itself when a key is configured, the built-in emulator otherwise. */
-export async function connectProvider(config: Config, logger: Logger): Promise<ProviderConnection> {
+export async function connectProvider(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<ProviderConnection> {
   const onCall: ConstructorParameters<typeof KieClient>[0]['onCall'] = (event) => {
+    metrics.providerCalls.observe(
+      { operation: event.operation, outcome: event.error?.code ?? 'ok' },
+      event.durationMs / 1000,
+    );
     if (event.error) {
       logger.warn(
         {

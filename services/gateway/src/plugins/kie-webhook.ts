@@ -15,7 +15,9 @@ export function callbackUrl(webhookUrl: string, taskId: string): string {
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** `POST /webhooks/kie`: kie.ai's completion callbacks. */
-export function useKieWebhook(ingester: CallbackIngester & { logger: Logger }): Plugin {
+export function useKieWebhook(
+  ingester: CallbackIngester & { logger: Logger; onOutcome?: (outcome: string) => void },
+): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== WEBHOOK_PATH) return;
@@ -34,6 +36,7 @@ export function useKieWebhook(ingester: CallbackIngester & { logger: Logger }): 
           localTaskId: url.searchParams.get(TASK_PARAMETER) ?? undefined,
         });
         ingester.logger.debug(result, 'callback');
+        ingester.onOutcome?.(result.outcome);
         answer(result.status, result.outcome);
       } catch (error) {
         // Not applied: kie.ai may send it again and the poller reads the task regardless.

@@ -22,6 +22,8 @@ export interface PollerOptions extends TaskUpdater {
   tickMs?: number;
   /** How many due tasks one tick reads at most. */
   batchSize?: number;
+  /** Told, at each tick, how late the most overdue poll is (0 when none is due). */
+  onLag?: (seconds: number) => void;
 }
 
 /** The delay before the next poll: growing while nothing changes, capped, with ±20 % jitter. */
@@ -64,6 +66,8 @@ export class Poller {
     try {
       await this.#endLostSubmissions(now);
       const due = await dueTasks(db, now, this.#options.batchSize ?? 50);
+      const oldest = due[0]?.nextPollAt;
+      this.#options.onLag?.(oldest ? Math.max(0, now.getTime() - oldest.getTime()) / 1000 : 0);
       await Promise.all(due.map((task) => this.#poll(task, now)));
     } catch (error) {
       logger.error({ err: error }, 'poller tick failed');

@@ -1,0 +1,42 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Every metric the gateway exports at /metrics, on a registry of its own. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    operations: new Counter({
+      name: 'gateway_graphql_operations_total',
+      help: 'GraphQL operations executed, by type and name, and whether they had errors.',
+      labelNames: ['type', 'name', 'outcome'] as const,
+      registers: [registry],
+    }),
+    transitions: new Counter({
+      name: 'gateway_task_transitions_total',
+      help: 'Tasks entering each state.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    providerCalls: new Histogram({
+      name: 'gateway_kie_call_duration_seconds',
+      help: 'kie.ai call attempts by operation and outcome (ok or the error code).',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+      registers: [registry],
+    }),
+    callbacks: new Counter({
+      name: 'gateway_callbacks_total',
+      help: 'kie.ai callbacks received, by what the gateway did with them.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    pollerLag: new Gauge({
+      name: 'gateway_poller_lag_seconds',
+      help: 'How late the most overdue poll was at the last tick.',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
