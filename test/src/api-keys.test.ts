@@ -120,8 +120,12 @@ describe('API keys', () => {
     await revokeApiKeys(database().db, { id: first.id });
 
     const listed = await listApiKeys(database().db, owner);
-    expect(listed.map((key) => key.id)).toEqual([first.id, second.id]);
-    const [revoked, active] = listed;
+    // Oldest first; two keys made in the same millisecond come in id order.
+    const times = listed.map((key) => key.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(listed.map((key) => key.id).sort()).toEqual([first.id, second.id].sort());
+    const revoked = listed.find((key) => key.id === first.id);
+    const active = listed.find((key) => key.id === second.id);
     expect(revoked).toEqual({
       id: first.id,
       owner,
