@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusedFixtures } from '../fixtures/refusals.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { collect, graphql, wsClient } from './support/graphql.ts';
 import { fixture, uploadCharacter } from './support/upload.ts';
@@ -86,16 +87,7 @@ describe('createCharacter with an uploaded video', () => {
     expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
-  it.each([
-    ['too-short-0.5s.mp4', 'duration 0.5 s; must be between 1 and 4 s'],
-    ['too-long-6s.mp4', 'duration 6.0 s; must be between 1 and 4 s'],
-    ['text-file.mp4', 'the file is a text file; must be an MP4, WebM or AVI video'],
-    ['image.png', 'the file is an image (PNG); must be an MP4, WebM or AVI video'],
-    [
-      'truncated.mp4',
-      'the MP4 file does not parse as a video: it is truncated (the file ends before its video does)',
-    ],
-  ])('refuses %s before any provider call: %s', async (name, message) => {
+  it.each(refusedFixtures)('refuses %s before any provider call: %s', async (name, message) => {
     const before = providerCalls();
     const { body } = await uploadCharacter(
       t.graphqlUrl,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { refusedFixtures } from '../../../test/fixtures/refusals.ts';
 import { inspectVideo, MAX_VIDEO_BYTES } from '../src/media/index.ts';
 
 const fixture = (name: string) =>
@@ -45,16 +46,7 @@ describe('inspectVideo', () => {
     });
   });
 
-  it.each([
-    ['too-short-0.5s.mp4', 'duration 0.5 s; must be between 1 and 4 s'],
-    ['too-long-6s.mp4', 'duration 6.0 s; must be between 1 and 4 s'],
-    ['text-file.mp4', 'the file is a text file; must be an MP4, WebM or AVI video'],
-    ['image.png', 'the file is an image (PNG); must be an MP4, WebM or AVI video'],
-    [
-      'truncated.mp4',
-      'the MP4 file does not parse as a video: it is truncated (the file ends before its video does)',
-    ],
-  ])('refuses %s: %s', async (name, message) => {
+  it.each(refusedFixtures)('refuses %s: %s', async (name, message) => {
     expect(await inspectVideo(fixture(name))).toEqual({ ok: false, message });
   });
 
