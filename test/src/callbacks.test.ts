@@ -1,6 +1,7 @@
 import { callbackEvents, characters, tasks } from '@charanim/db';
 import { signWebhook } from '@charanim/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { successBody } from './support/callbacks.ts';
 import { startTestGateway, TEST_HMAC_KEY, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql } from './support/graphql.ts';
 import { waitFor } from './support/wait.ts';
@@ -31,21 +32,6 @@ async function createTask() {
 
 const taskRow = async (id: string) =>
   (await t.gateway.database.db.select().from(tasks)).find((task) => task.id === id);
-
-function successBody(providerTaskId: string, characterId = 'char_forged') {
-  return JSON.stringify({
-    code: 200,
-    msg: 'Playground task completed successfully.',
-    data: {
-      taskId: providerTaskId,
-      model: 'sora-2-characters',
-      state: 'success',
-      resultJson: JSON.stringify({ character_id: characterId }),
-      failCode: '',
-      failMsg: '',
-    },
-  });
-}
 
 function post(body: string, headers: Record<string, string> = {}) {
   return fetch(t.webhookUrl, {

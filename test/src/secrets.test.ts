@@ -1,6 +1,7 @@
 import { signWebhook } from '@charanim/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { successBody } from './support/callbacks.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
   startTestGateway,
@@ -127,16 +128,7 @@ describe('secrets in the log', () => {
 
     // Forged callbacks: signed with another key, stale, and unsigned.
     const providerTaskId = task.providerTaskId as string;
-    const body = JSON.stringify({
-      code: 200,
-      msg: 'Playground task completed successfully.',
-      data: {
-        taskId: providerTaskId,
-        model: 'sora-2-characters',
-        state: 'success',
-        resultJson: JSON.stringify({ character_id: 'char_forged' }),
-      },
-    });
+    const body = successBody(providerTaskId);
     const now = Math.floor(Date.now() / 1000);
     for (const headers of [
       {
