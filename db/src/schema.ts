@@ -77,7 +77,11 @@ export const tasks = pgTable(
     uniqueIndex('tasks_owner_idempotency_key_idx')
       .on(t.owner, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
-    index('tasks_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+    index('tasks_owner_created_idx').on(
+      t.owner,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index('tasks_next_poll_idx').on(t.nextPollAt).where(sql`${t.state} not in ('SUCCESS', 'FAIL')`),
   ],
 );
@@ -108,9 +112,12 @@ export const characters = pgTable(
   },
   (t) => [
     index('characters_search_idx').using('gin', t.searchVector),
-    // Partial and misspelt words: pg_trgm's word similarity (migration 0005 adds the extension).
-    index('characters_prompt_trgm_idx').using('gin', t.prompt.op('gin_trgm_ops')),
-    index('characters_owner_created_idx').on(t.owner, t.createdAt.desc(), t.id.desc()),
+    // NULLS FIRST is what ORDER BY … DESC means: an index built NULLS LAST cannot serve it.
+    index('characters_owner_created_idx').on(
+      t.owner,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
   ],
 );
 
@@ -127,6 +134,33 @@ export const searchTerms = pgTable(
   (t) => [
     primaryKey({ columns: [t.owner, t.term] }),
     index('search_terms_term_trgm_idx').using('gin', t.term.op('gin_trgm_ops')),
+  ],
+);
+
+/**
+ * Each character's lexemes with the rank a one-word search gives it, kept by a trigger (migration
+ * 0010): the index returns a common word's best matches in rank order without reading the
+ * thousands of characters that hold it. Characters are never deleted, so no foreign key is kept
+ * (its check would cost every insert a lookup per lexeme).
+ */
+export const characterTerms = pgTable(
+  'character_terms',
+  {
+    owner: text('owner').notNull(),
+    term: text('term').notNull(),
+    /** ts_rank_cd of the character's search vector for this lexeme alone. */
+    rank: real('rank').notNull(),
+    createdAt: timestampMs('created_at').notNull(),
+    characterId: uuid('character_id').notNull(),
+  },
+  (t) => [
+    index('character_terms_ranked_idx').on(
+      t.owner,
+      t.term,
+      t.rank.desc().nullsFirst(),
+      t.createdAt.desc().nullsFirst(),
+      t.characterId.desc().nullsFirst(),
+    ),
   ],
 );
 

@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
-import { type CharacterRow, characters, searchTerms } from '../schema.ts';
+import { type CharacterRow, characters, characterTerms } from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
+import { resolveSearch, searchWords } from './search-query.ts';
 
 export async function findCharacter(
   db: Executor,
@@ -55,12 +56,10 @@ export interface FoundCharacter {
   highlight: string | null;
 }
 
-/** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
-const TYPO_SIMILARITY = 0.3;
-
 /**
- * The owner's characters, by relevance to a search (then newest first) or newest first. Matching
- * uses the GIN full-text index (stems and word starts) and the GIN trigram index (typos).
+ * The owner's characters, by relevance to a search (then newest first) or newest first. A one-word
+ * search ranked by relevance reads the ranked `character_terms` index; any other search matches
+ * with the GIN full-text index and ranks the matches with ts_rank_cd.
  */
 export async function listCharacters(
   db: Executor,
@@ -69,36 +68,18 @@ export async function listCharacters(
 ): Promise<Page<FoundCharacter>> {
   const words = search === undefined ? undefined : searchWords(search);
   if (words === null) return { rows: [], hasNextPage: false };
-  const byRelevance = words !== undefined && (order ?? 'RELEVANCE') === 'RELEVANCE';
-  const { rows, query } = await db.transaction(async (tx) => {
-    const query = words ? await tsqueryFor(tx, owner, words) : undefined;
-    if (query === null) return { rows: [], query };
-    const rank = query
-      ? sql<number>`ts_rank_cd(${characters.searchVector}, to_tsquery('english', ${query}))::float8`
-      : sql<null>`null::float8`;
-    const found = await tx
-      .select({ character: characters, rank })
-      .from(characters)
-      .where(
-        and(
-          eq(characters.owner, owner),
-          query ? sql`${characters.searchVector} @@ to_tsquery('english', ${query})` : undefined,
-          ...filterConditions(filter),
-          byRelevance && after?.rank !== undefined
-            ? sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
-            : olderThan(characters, after),
-        ),
-      )
-      .orderBy(
-        ...(byRelevance ? [sql`${rank} desc`] : []),
-        desc(characters.createdAt),
-        desc(characters.id),
-      )
-      .limit(first + 1);
-    return { rows: found, query };
-  });
+  const query = words ? await resolveSearch(db, owner, words) : undefined;
+  if (query === null) return { rows: [], hasNextPage: false };
+  const byRelevance = query !== undefined && (order ?? 'RELEVANCE') === 'RELEVANCE';
+  const options = { first, after, filter };
+  const rows =
+    byRelevance && query.term !== undefined
+      ? await rankedByTerm(db, owner, query.term, options)
+      : await matching(db, owner, query?.tsquery, byRelevance, options);
   const page = toPage(rows, first);
-  const highlights = query ? await highlight(db, page.rows, query) : new Map<string, string>();
+  const highlights = query
+    ? await highlight(db, page.rows, query.tsquery)
+    : new Map<string, string>();
   return {
     hasNextPage: page.hasNextPage,
     rows: page.rows.map(({ character, rank: score }) => ({
@@ -109,56 +90,76 @@ export async function listCharacters(
   };
 }
 
-/**
- * The full-text query for a search: each word as a stem or a word's start, and a word that
- * matches nothing so is taken for a typo as its nearest words in the owner's vocabulary
- * (pg_trgm similarity on search_terms). Null when a word is like nothing the owner has;
- * undefined when the search holds only stop words (no filter).
- */
-async function tsqueryFor(
-  db: Executor,
-  owner: string,
-  words: string[],
-): Promise<string | null | undefined> {
-  await db.execute(
-    sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
-  );
-  const parts: string[] = [];
-  for (const word of words) {
-    const [stem] = rowsOf<{ lexeme: string | null }>(
-      await db.execute(
-        sql`select string_agg(lexeme, '') as lexeme from unnest(to_tsvector('english', ${word}))`,
-      ),
-    );
-    // A stop word ("a", "the") says nothing about a prompt.
-    if (!stem?.lexeme) continue;
-    // Asked of the owner's vocabulary, which is small, rather than of the characters: a probe
-    // there with LIMIT 1 can walk the whole table when the word is missing.
-    const [known] = await db
-      .select({ term: searchTerms.term })
-      .from(searchTerms)
-      .where(and(eq(searchTerms.owner, owner), sql`${searchTerms.term} like ${`${stem.lexeme}%`}`))
-      .limit(1);
-    if (known) {
-      parts.push(`${word}:*`);
-      continue;
-    }
-    const near = await db
-      .select({ term: searchTerms.term })
-      .from(searchTerms)
-      .where(and(eq(searchTerms.owner, owner), sql`${searchTerms.term} % ${word}`))
-      .orderBy(sql`similarity(${searchTerms.term}, ${word}) desc`, searchTerms.term)
-      .limit(3);
-    const terms = near.map((row) => row.term).filter((term) => /^[\p{L}\p{N}]+$/u.test(term));
-    if (terms.length === 0) return null;
-    parts.push(`(${terms.map((term) => `${term}:*`).join(' | ')})`);
-  }
-  return parts.length > 0 ? parts.join(' & ') : undefined;
+interface PageOptions {
+  first: number;
+  after: CharacterPosition | undefined;
+  filter: CharacterFilter | undefined;
 }
 
-/** The rows of a raw query, as postgres.js (an array) or PGlite (`{ rows }`) returns them. */
-function rowsOf<Row>(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []);
+type Ranked = { character: CharacterRow; rank: number | null };
+
+/** A one-word search: the term's entries come from the index already in rank order. */
+function rankedByTerm(
+  db: Executor,
+  owner: string,
+  term: string,
+  { first, after, filter }: PageOptions,
+): Promise<Ranked[]> {
+  return db
+    .select({ character: characters, rank: sql<number>`${characterTerms.rank}::float8` })
+    .from(characterTerms)
+    .innerJoin(characters, eq(characters.id, characterTerms.characterId))
+    .where(
+      and(
+        eq(characterTerms.owner, owner),
+        eq(characterTerms.term, term),
+        ...filterConditions(filter),
+        after?.rank !== undefined
+          ? sql`(${characterTerms.rank}, ${characterTerms.createdAt}, ${characterTerms.characterId}) < (${after.rank}::real, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+          : olderThan(
+              { createdAt: characterTerms.createdAt, id: characterTerms.characterId },
+              after,
+            ),
+      ),
+    )
+    .orderBy(
+      desc(characterTerms.rank),
+      desc(characterTerms.createdAt),
+      desc(characterTerms.characterId),
+    )
+    .limit(first + 1);
+}
+
+/** Every other list: matched by the GIN full-text index, ranked when asked. */
+function matching(
+  db: Executor,
+  owner: string,
+  tsquery: string | undefined,
+  byRelevance: boolean,
+  { first, after, filter }: PageOptions,
+): Promise<Ranked[]> {
+  const rank = tsquery
+    ? sql<number>`ts_rank_cd(${characters.searchVector}, ${tsquery}::tsquery)::float8`
+    : sql<null>`null::float8`;
+  return db
+    .select({ character: characters, rank })
+    .from(characters)
+    .where(
+      and(
+        eq(characters.owner, owner),
+        tsquery ? sql`${characters.searchVector} @@ ${tsquery}::tsquery` : undefined,
+        ...filterConditions(filter),
+        byRelevance && after?.rank !== undefined
+          ? sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+          : olderThan(characters, after),
+      ),
+    )
+    .orderBy(
+      ...(byRelevance ? [sql`${rank} desc`] : []),
+      desc(characters.createdAt),
+      desc(characters.id),
+    )
+    .limit(first + 1);
 }
 
 /** Marks the matched words, for the page only: ts_headline is too dear to run on every match. */
@@ -171,7 +172,7 @@ async function highlight(
   const marked = await db
     .select({
       id: characters.id,
-      text: sql<string>`ts_headline('english', coalesce(${characters.prompt}, ''), to_tsquery('english', ${query}), 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')`,
+      text: sql<string>`ts_headline('english', coalesce(${characters.prompt}, ''), ${query}::tsquery, 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')`,
     })
     .from(characters)
     .where(
@@ -192,14 +193,4 @@ function filterConditions(filter: CharacterFilter | undefined): (SQL | undefined
     filter.createdAfter ? gt(characters.createdAt, filter.createdAfter) : undefined,
     filter.createdBefore ? lt(characters.createdAt, filter.createdBefore) : undefined,
   ];
-}
-
-/**
- * The words of a search, lower-cased, keeping only letters and digits so that no input is read as
- * tsquery syntax. Undefined for a blank search (no filter); null when nothing can match.
- */
-export function searchWords(search: string): string[] | undefined | null {
-  const words = search.match(/[\p{L}\p{N}]+/gu);
-  if (!words) return search.trim() === '' ? undefined : null;
-  return words.map((word) => word.toLowerCase());
 }
