@@ -21,6 +21,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'db/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
           ],
         },
       },
