@@ -21,6 +21,8 @@ import { useMetrics } from './metrics/use-metrics.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
+import { READY_PATH, useReady } from './plugins/ready.ts';
+import { REQUEST_ID_HEADER, useRequestId } from './plugins/request-id.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
@@ -109,7 +111,7 @@ export async function startGateway({
       defaultQuery: exampleOperations,
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
-    cors: { origin: config.corsOrigins, credentials: false },
+    cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
     maxRequestBodySize: MAX_MULTIPART_BYTES,
     context: ({ owner }: { owner?: string }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
@@ -118,11 +120,13 @@ export async function startGateway({
       return { ...context, viewer: { owner } };
     },
     plugins: [
+      useRequestId(),
       useHealth({ ping: database.ping, database: database.kind }),
+      useReady({ database, logger }),
       useMetrics(metrics),
       useApiKeys({
         authenticate,
-        publicPaths: ['/health', '/health/live', '/metrics', WEBHOOK_PATH],
+        publicPaths: ['/health', '/health/live', READY_PATH, '/metrics', WEBHOOK_PATH],
       }),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),

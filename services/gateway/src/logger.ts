@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -21,6 +22,24 @@ const secretPaths = [
   '*.DATABASE_URL',
 ];
 
+/**
+ * The HTTP request being handled, if any. Every log line written while handling it carries its
+ * `reqId`, from whichever component writes it (resolvers, the kie.ai client, the webhook route),
+ * without a logger passed through each of them.
+ */
+export const requestLogContext = new AsyncLocalStorage<{ reqId: string }>();
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: secretPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: secretPaths, censor: '[redacted]' },
+      // A new object each time: pino merges the line's own fields into what mixin returns.
+      mixin: () => {
+        const context = requestLogContext.getStore();
+        return context ? { reqId: context.reqId } : {};
+      },
+    },
+    destination,
+  );
 }
