@@ -15,8 +15,23 @@ const MAX_EXPANSION = 32;
 export interface SearchQuery {
   /** tsquery text, to be cast with `::tsquery` (already stemmed: no configuration applies). */
   tsquery: string;
+  /**
+   * One group per word: the tsquery operands it stands for (`'astronaut'`, or `'gard':*` when a
+   * word's start stands for too many words). A character must match every group.
+   */
+  groups: string[][];
   /** The one lexeme the search stands for, when it is a single word known to the owner. */
   term?: string | undefined;
+}
+
+/** Whether every operand of a search is an exact lexeme (not a `:*` prefix). */
+export function isExact(query: SearchQuery): boolean {
+  return query.groups.every((group) => group.every((operand) => !operand.endsWith(':*')));
+}
+
+/** The lexeme of an exact operand. */
+export function lexemeOf(operand: string): string {
+  return operand.slice(1, -1);
 }
 
 /**
@@ -80,9 +95,10 @@ export async function resolveSearch(
     tsquery: groups
       .map((group) => (group.length === 1 ? group[0] : `(${group.join(' | ')})`))
       .join(' & '),
+    groups,
     term:
       groups.length === 1 && only?.length === 1 && !only[0]?.endsWith(':*')
-        ? unquoted(only[0] as string)
+        ? lexemeOf(only[0] as string)
         : undefined,
   };
 }
@@ -110,10 +126,6 @@ function isLexeme(term: string): boolean {
 
 function quoted(lexeme: string): string {
   return `'${lexeme}'`;
-}
-
-function unquoted(operand: string): string {
-  return operand.slice(1, -1);
 }
 
 /** The rows of a raw query, as postgres.js (an array) or PGlite (`{ rows }`) returns them. */

@@ -1,0 +1,277 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../database.ts';
+import type { PageOptions, Ranked } from './character-page.ts';
+import { rowsOf } from './search-query.ts';
+
+/** How far down each lexeme's list a walk goes before it leaves the search to the GIN index. */
+const WALK_BUDGET = 4096;
+
+/** Where a walk down one lexeme's list of `character_terms` stands. */
+interface Cursor {
+  rank: number;
+  createdAt: number;
+  id: string;
+}
+
+/** A character met in some lists: when it was made, and its rank in each list it was met in. */
+interface Met {
+  createdAt: number;
+  id: string;
+  ranks: Map<string, number>;
+}
+
+/** A position in (relevance, creation, id) order, the order of every ranked list. */
+interface Position {
+  rank: number;
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * Ranks a many-word search without reading the characters that cannot make the page: the
+ * no-random-access threshold algorithm (Fagin, Lotem and Naor) over `character_terms`. Each
+ * lexeme's list is walked in rank order, a batch at a time; a character met under every word is
+ * ranked exactly (relevance is the sum over words of the best rank among the word's lexemes); the
+ * walk ends once no character met in part, nor any not met at all, could still rank before the
+ * page's last one. Searches whose words go together ("neon city") end after a batch or two however
+ * many characters match; rare combinations run out of budget (undefined) and are better served by
+ * the GIN index.
+ *
+ * @param groups the lexemes of each word of the search
+ * @param fetch the characters among `ids` that match the search and the page, with their relevance
+ */
+export async function rankedByThreshold(
+  db: Executor,
+  owner: string,
+  groups: string[][],
+  { first, after, filter }: PageOptions,
+  fetch: (ids: string[]) => Promise<Ranked[]>,
+): Promise<Ranked[] | undefined> {
+  const wanted = first + 1;
+  const from: Position | undefined =
+    after?.rank === undefined
+      ? undefined
+      : { rank: after.rank, createdAt: after.createdAt.getTime(), id: after.id };
+  const walk = new Walk(groups);
+  const candidates: Position[] = [];
+  // Characters are read only when they could make the page: null once read and refused by the
+  // page (filter, cursor).
+  const read = new Map<string, Ranked | null>();
+  const page = async (): Promise<Ranked[]> => {
+    for (;;) {
+      const top: Ranked[] = [];
+      const unread: string[] = [];
+      for (const candidate of candidates) {
+        if (top.length + unread.length >= wanted) break;
+        const known = read.get(candidate.id);
+        if (known === undefined) unread.push(candidate.id);
+        else if (known) top.push(known);
+      }
+      if (unread.length === 0) return top;
+      for (const id of unread) read.set(id, null);
+      for (const row of await fetch(unread)) read.set(row.character.id, row);
+    }
+  };
+  for (let batch = wanted * 8, walked = 0; walked < WALK_BUDGET; walked += batch, batch *= 2) {
+    await walk.step(db, owner, batch, filter);
+    candidates.push(...walk.takeComplete().filter((found) => !from || before(from, found)));
+    candidates.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    const top = await page();
+    const last = top[wanted - 1];
+    if (walk.finished() || (last && walk.cannotBeat(position(last)))) return top;
+  }
+  return undefined;
+}
+
+class Walk {
+  readonly #groups: string[][];
+  readonly #terms: string[];
+  readonly #cursors = new Map<string, Cursor | 'end'>();
+  readonly #met = new Map<string, Met>();
+  /** Characters already ranked or dropped: a later list that holds them too changes nothing. */
+  readonly #settled = new Set<string>();
+
+  constructor(groups: string[][]) {
+    this.#groups = groups;
+    this.#terms = [...new Set(groups.flat())];
+  }
+
+  /** Walks the next `batch` entries of every list not yet at its end. */
+  async step(
+    db: Executor,
+    owner: string,
+    batch: number,
+    filter: PageOptions['filter'],
+  ): Promise<void> {
+    const open = this.#terms.filter((term) => this.#cursors.get(term) !== 'end');
+    const lists = open.map((term) => {
+      const from = this.#cursors.get(term) as Cursor | undefined;
+      return sql`(select ${term}::text as term, rank::float8 as score, character_id::text as id,
+          (extract(epoch from created_at) * 1000)::float8 as created_ms
+        from character_terms where owner = ${owner} and term = ${term}
+        ${from ? sql`and (rank, created_at, character_id) < (${from.rank}::real, ${new Date(from.createdAt).toISOString()}::timestamptz, ${from.id}::uuid)` : sql``}
+        ${filter?.createdAfter ? sql`and created_at > ${filter.createdAfter.toISOString()}::timestamptz` : sql``}
+        ${filter?.createdBefore ? sql`and created_at < ${filter.createdBefore.toISOString()}::timestamptz` : sql``}
+        order by rank desc, created_at desc, character_id desc limit ${batch})`;
+    });
+    const rows = rowsOf<{ term: string; score: number; id: string; created_ms: number }>(
+      await db.execute(sql.join(lists, sql` union all `)),
+    );
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      const entry = { rank: Number(row.score), createdAt: Number(row.created_ms), id: row.id };
+      counts.set(row.term, (counts.get(row.term) ?? 0) + 1);
+      this.#cursors.set(row.term, entry);
+      this.#meet(row.term, entry);
+    }
+    for (const term of open) if ((counts.get(term) ?? 0) < batch) this.#cursors.set(term, 'end');
+  }
+
+  #meet(term: string, entry: Cursor): void {
+    if (this.#settled.has(entry.id)) return;
+    let met = this.#met.get(entry.id);
+    if (!met) {
+      met = { createdAt: entry.createdAt, id: entry.id, ranks: new Map() };
+      this.#met.set(entry.id, met);
+    }
+    met.ranks.set(term, entry.rank);
+  }
+
+  /**
+   * The most a character can still be given by a lexeme's list: its rank there if met; nothing
+   * once the list ended without it; else no more than the cursor's rank, and less when the
+   * character would stand before the cursor at that rank (the list has passed where it would be).
+   */
+  #most(term: string, met: Pick<Met, 'createdAt' | 'id' | 'ranks'>): Bound | undefined {
+    const rank = met.ranks.get(term);
+    if (rank !== undefined) return { rank, strict: false };
+    const cursor = this.#cursors.get(term);
+    if (cursor === 'end') return undefined;
+    if (cursor === undefined) return { rank: Number.POSITIVE_INFINITY, strict: false };
+    return { rank: cursor.rank, strict: newer(met, cursor) };
+  }
+
+  /** The most relevance a character can reach: per word, the best of its lexemes; summed. */
+  #bound(met: Pick<Met, 'createdAt' | 'id' | 'ranks'>): Bound | undefined {
+    let total: Bound = { rank: 0, strict: false };
+    for (const group of this.#groups) {
+      let best: Bound | undefined;
+      for (const term of group) {
+        const most = this.#most(term, met);
+        if (most && (!best || most.rank > best.rank || (most.rank === best.rank && !most.strict)))
+          best = most;
+      }
+      if (!best) return undefined;
+      total = { rank: total.rank + best.rank, strict: total.strict || best.strict };
+    }
+    return total;
+  }
+
+  /**
+   * The characters whose relevance is now known (met under every word, at ranks no list still to
+   * walk can beat), forgotten here; and those that lack a word, dropped.
+   */
+  takeComplete(): Position[] {
+    const complete: Position[] = [];
+    for (const met of this.#met.values()) {
+      const bound = this.#bound(met);
+      if (!bound) {
+        this.#settle(met.id);
+        continue;
+      }
+      const known = this.#groups.every((group) => {
+        const best = Math.max(...group.map((term) => met.ranks.get(term) ?? -1));
+        return (
+          best >= 0 &&
+          group.every((term) => {
+            const most = this.#most(term, met);
+            return !most || most.rank < best || most.rank === best;
+          })
+        );
+      });
+      if (known) {
+        complete.push({ rank: bound.rank, createdAt: met.createdAt, id: met.id });
+        this.#settle(met.id);
+      }
+    }
+    return complete;
+  }
+
+  #settle(id: string): void {
+    this.#met.delete(id);
+    this.#settled.add(id);
+  }
+
+  /** Whether every character that could still match has been met and ranked. */
+  finished(): boolean {
+    return (
+      this.#met.size === 0 &&
+      this.#groups.some((group) => group.every((term) => this.#cursors.get(term) === 'end'))
+    );
+  }
+
+  /** Whether no character met in part, nor any not met at all, could rank before `last`. */
+  cannotBeat(last: Position): boolean {
+    for (const met of this.#met.values()) {
+      const bound = this.#bound(met);
+      if (bound && !beats(last, bound, met)) return false;
+    }
+    // A character not met at all would stand after every cursor: at best the cursors' ranks, and
+    // at those ranks no newer than the newest cursor that holds them, in every word.
+    const unmet = { createdAt: Number.NEGATIVE_INFINITY, id: '', ranks: new Map<string, number>() };
+    let createdAt = Number.POSITIVE_INFINITY;
+    for (const group of this.#groups) {
+      const open = group
+        .map((term) => this.#cursors.get(term))
+        .filter((cursor): cursor is Cursor => cursor !== undefined && cursor !== 'end');
+      if (open.length === 0) return true;
+      const best = Math.max(...open.map((cursor) => cursor.rank));
+      createdAt = Math.min(
+        createdAt,
+        Math.max(
+          ...open.filter((cursor) => cursor.rank === best).map((cursor) => cursor.createdAt),
+        ),
+      );
+    }
+    const bound = this.#bound(unmet);
+    return !bound || beats(last, bound, { createdAt, id: '\uffff' });
+  }
+}
+
+/** The most relevance a character can still reach; `strict` when it must stay below `rank`. */
+interface Bound {
+  rank: number;
+  strict: boolean;
+}
+
+/** Whether `last` ranks before any character of creation `at` whose relevance is within `bound`. */
+function beats(last: Position, bound: Bound, at: Pick<Position, 'createdAt' | 'id'>): boolean {
+  if (last.rank !== bound.rank) return last.rank > bound.rank;
+  return bound.strict || before(last, { rank: bound.rank, ...at });
+}
+
+/** Whether a character would stand before a list's cursor at the cursor's rank. */
+function newer(a: Pick<Position, 'createdAt' | 'id'>, cursor: Cursor): boolean {
+  return a.createdAt !== cursor.createdAt ? a.createdAt > cursor.createdAt : a.id > cursor.id;
+}
+
+function position(found: Ranked): Position {
+  return {
+    rank: found.rank ?? 0,
+    createdAt: found.character.createdAt.getTime(),
+    id: found.character.id,
+  };
+}
+
+/** Whether `a` comes strictly before `b` in a ranked list. */
+function before(a: Position, b: Position): boolean {
+  if (a.rank !== b.rank) return a.rank > b.rank;
+  if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt;
+  return a.id > b.id;
+}
+
+/** Relevance, then newest, then id: the order of every ranked list. */
+export function byRank(a: Ranked, b: Ranked): number {
+  const [x, y] = [position(a), position(b)];
+  return before(x, y) ? -1 : before(y, x) ? 1 : 0;
+}
