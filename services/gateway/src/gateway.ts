@@ -107,7 +107,9 @@ export async function startGateway({
     logging: yogaLogger(logger),
     graphiql: config.graphiql && {
       title: 'Character animation gateway',
-      subscriptionsProtocol: 'WS',
+      // GraphQL over SSE on this URL: the key in GraphiQL's Headers tab then reaches subscriptions
+      // too, which GraphiQL over graphql-ws would not send (a browser WebSocket takes no headers).
+      subscriptionsProtocol: 'GRAPHQL_SSE',
       defaultQuery: exampleOperations,
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
