@@ -4,13 +4,7 @@ import { characters, characterTerms } from '../schema.ts';
 import { filterConditions, type PageOptions, type Ranked } from './character-page.ts';
 import { olderThan } from './cursor.ts';
 import { isExact, lexemeOf, type SearchQuery } from './search-query.ts';
-import { byRank, rankedByThreshold } from './threshold-walk.ts';
-
-/**
- * Past this many matches, ranking every match costs a heap read each (a common word holds tens of
- * thousands); the threshold walk over `character_terms` reads only the best of them instead.
- */
-const MATCH_CAP = 50;
+import { rankedByThreshold } from './threshold-walk.ts';
 
 /**
  * A character's relevance to a search: for each word, the best ts_rank_cd among the lexemes it
@@ -47,8 +41,6 @@ export async function listByRelevance(
   options: PageOptions,
 ): Promise<Ranked[]> {
   if (query.term !== undefined) return rankedByTerm(db, owner, query.term, options);
-  const few = await fewMatchesRanked(db, owner, query, options);
-  if (few) return few;
   const walked = isExact(query)
     ? await rankedByThreshold(
         db,
@@ -116,19 +108,7 @@ function matches(
     );
 }
 
-/** Every match, ranked; undefined past MATCH_CAP, where reading them all costs too much. */
-async function fewMatchesRanked(
-  db: Executor,
-  owner: string,
-  query: SearchQuery,
-  options: PageOptions,
-): Promise<Ranked[] | undefined> {
-  const found = await matches(db, owner, query, options).limit(MATCH_CAP + 1);
-  if (found.length > MATCH_CAP) return undefined;
-  return found.sort(byRank).slice(0, options.first + 1);
-}
-
-/** Every match, ranked by the database: for a search the threshold walk cannot serve (a prefix). */
+/** Every match, ranked by the database: for searches the threshold walk leaves (prefixes, rare pairs). */
 function allMatchesRanked(
   db: Executor,
   owner: string,

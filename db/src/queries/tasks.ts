@@ -1,6 +1,24 @@
-import { and, desc, eq, isNotNull, isNull, lt, lte, notInArray, sql } from 'drizzle-orm';
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  notInArray,
+  sql,
+} from 'drizzle-orm';
 import type { Executor } from '../database.ts';
-import { characters, type SourceVideo, type TaskRow, type TaskState, tasks } from '../schema.ts';
+import {
+  characters,
+  type SourceVideo,
+  type TaskRow,
+  type TaskState,
+  taskStates,
+  tasks,
+} from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
 
 const finished: TaskState[] = ['SUCCESS', 'FAIL'];
@@ -260,30 +278,93 @@ export async function advanceTask(
   });
 }
 
-/** Unfinished tasks the provider knows whose next poll is due, oldest due first. */
-export async function dueTasks(db: Executor, now: Date, limit: number): Promise<TaskRow[]> {
-  return db
-    .select()
+/** A task an instance has leased for one poll. */
+export interface ClaimedTask {
+  /** The task as claimed: its `nextPollAt` is the end of the lease, and the lease's token. */
+  task: TaskRow;
+  /** When its poll was due, for the poller's lag. */
+  dueAt: Date;
+}
+
+/**
+ * Leases up to `limit` due tasks to the caller, oldest due first: their next poll moves to the
+ * end of the lease, so that no other instance takes them meanwhile, and a lease whose holder died
+ * runs out by itself. SKIP LOCKED lets instances claiming at the same moment split the due tasks
+ * instead of queueing behind each other. The database's clock decides, so that instances whose
+ * clocks differ still agree on when a lease ends.
+ */
+export async function claimDueTasks(
+  db: Executor,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedTask[]> {
+  const due = db
+    .select({ id: tasks.id, dueAt: tasks.nextPollAt })
     .from(tasks)
     .where(
       and(
         notInArray(tasks.state, finished),
         isNotNull(tasks.providerTaskId),
-        lte(tasks.nextPollAt, now),
+        lte(tasks.nextPollAt, sql`now()`),
       ),
     )
     .orderBy(tasks.nextPollAt)
-    .limit(limit);
+    .limit(limit)
+    .for('update', { skipLocked: true })
+    .as('due');
+  const rows = await db
+    .update(tasks)
+    .set({ nextPollAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .from(due)
+    .where(eq(tasks.id, due.id))
+    .returning({ task: getTableColumns(tasks), dueAt: due.dueAt });
+  // The WHERE above leaves no task without a due time.
+  return rows
+    .map(({ task, dueAt }) => ({ task, dueAt: dueAt as Date }))
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 
+/**
+ * Ends a poll's lease by scheduling the next poll `delayMs` from now; false when the lease was
+ * lost (it ran out and another instance holds the task now, or the task finished meanwhile).
+ */
 export async function schedulePoll(
   db: Executor,
-  id: string,
-  nextPollAt: Date,
+  claimed: TaskRow,
+  delayMs: number,
   pollAttempts: number,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const lease = claimed.nextPollAt;
+  if (!lease) throw new Error(`task ${claimed.id} is not leased`);
+  const scheduled = await db
     .update(tasks)
-    .set({ nextPollAt, pollAttempts })
-    .where(and(eq(tasks.id, id), notInArray(tasks.state, finished)));
+    .set({ nextPollAt: sql`now() + ${delayMs} * interval '1 millisecond'`, pollAttempts })
+    .where(
+      and(eq(tasks.id, claimed.id), notInArray(tasks.state, finished), eq(tasks.nextPollAt, lease)),
+    )
+    .returning({ id: tasks.id });
+  return scheduled.length > 0;
+}
+
+/** The channel on which migration 0011's trigger announces each task state change, on commit. */
+export const TASK_CHANGES_CHANNEL = 'task_changes';
+
+/** One announcement: which task moved, to which state, when. The row itself is reloaded. */
+export interface TaskChangeNotice {
+  id: string;
+  state: TaskState;
+  updatedAt: Date;
+}
+
+/** Reads a `task_changes` payload; undefined for one this version does not understand. */
+export function parseTaskChangeNotice(payload: string): TaskChangeNotice | undefined {
+  try {
+    const { id, state, updatedAt } = JSON.parse(payload) as Record<string, unknown>;
+    const at = new Date(String(updatedAt));
+    if (typeof id !== 'string' || !taskStates.includes(state as TaskState)) return undefined;
+    if (Number.isNaN(at.getTime())) return undefined;
+    return { id, state: state as TaskState, updatedAt: at };
+  } catch {
+    return undefined;
+  }
 }

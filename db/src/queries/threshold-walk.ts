@@ -6,6 +6,12 @@ import { rowsOf } from './search-query.ts';
 /** How far down each lexeme's list a walk goes before it leaves the search to the GIN index. */
 const WALK_BUDGET = 4096;
 
+/**
+ * A first batch that ranks fewer than one character in this many entries read tells of words that
+ * seldom go together: the walk leaves them to the GIN index.
+ */
+const SPARSE = 100;
+
 /** Where a walk down one lexeme's list of `character_terms` stands. */
 interface Cursor {
   rank: number;
@@ -74,11 +80,15 @@ export async function rankedByThreshold(
   };
   for (let batch = wanted * 8, walked = 0; walked < WALK_BUDGET; walked += batch, batch *= 2) {
     await walk.step(db, owner, batch, filter);
-    candidates.push(...walk.takeComplete().filter((found) => !from || before(from, found)));
+    const complete = walk.takeComplete();
+    candidates.push(...complete.filter((found) => !from || before(from, found)));
     candidates.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     const top = await page();
     const last = top[wanted - 1];
     if (walk.finished() || (last && walk.cannotBeat(position(last)))) return top;
+    // Words that seldom go together: the walk would read far down every list to fill a page,
+    // while the GIN index finds their few common characters at once.
+    if (walked === 0 && complete.length * SPARSE < batch) return undefined;
   }
   return undefined;
 }
@@ -268,10 +278,4 @@ function before(a: Position, b: Position): boolean {
   if (a.rank !== b.rank) return a.rank > b.rank;
   if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt;
   return a.id > b.id;
-}
-
-/** Relevance, then newest, then id: the order of every ranked list. */
-export function byRank(a: Ranked, b: Ranked): number {
-  const [x, y] = [position(a), position(b)];
-  return before(x, y) ? -1 : before(y, x) ? 1 : 0;
 }
