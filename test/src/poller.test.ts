@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { type ClaimedTask, claimDueTasks, schedulePoll, type TaskState, tasks } from '@charanim/db';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, collect, graphql, TASK_UPDATED, wsClient } from './support/graphql.ts';
 
@@ -39,5 +43,93 @@ describe('the poller', () => {
     const count = recordInfoCalls.length;
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(t.emulator.calls.filter((call) => call.route === 'recordInfo')).toHaveLength(count);
+  });
+});
+
+const database = useTestDatabase();
+
+/** A task kie.ai has, due to be polled `dueMsAgo` ago. */
+async function dueTask(dueMsAgo = 1_000, state: TaskState = 'WAITING') {
+  const [row] = await database()
+    .db.insert(tasks)
+    .values({
+      owner: 'local',
+      model: 'sora-2-characters',
+      input: {},
+      state,
+      providerTaskId: `task_${randomUUID()}`,
+      nextPollAt: new Date(Date.now() - dueMsAgo),
+    })
+    .returning();
+  if (!row) throw new Error('no task inserted');
+  return row;
+}
+
+/** As if the lease had run out: due again now. */
+async function endLease(id: string) {
+  await database().db.update(tasks).set({ nextPollAt: sql`now()` }).where(eq(tasks.id, id));
+}
+
+const ids = (claimed: ClaimedTask[]) => claimed.map(({ task }) => task.id);
+
+describe('poll leases', () => {
+  it('split the due tasks between instances claiming at once, oldest due first', async () => {
+    const due = await Promise.all(Array.from({ length: 12 }, (_, i) => dueTask(1_000 + i)));
+    const claims = await Promise.all([0, 1, 2].map(() => claimDueTasks(database().db, 5, 60_000)));
+    const claimed = claims.flatMap(ids);
+    expect(claimed.toSorted()).toEqual(due.map((task) => task.id).toSorted());
+    for (const claim of claims) {
+      const dueAt = claim.map(({ dueAt }) => dueAt.getTime());
+      expect(dueAt).toEqual(dueAt.toSorted((a, b) => a - b));
+    }
+    // Leased: no instance gets them again while the lease holds.
+    expect(await claimDueTasks(database().db, 50, 60_000)).toEqual([]);
+  });
+
+  it('pass a task to another instance once its lease ends, and keep its holder’s schedule', async () => {
+    const task = await dueTask();
+    const [first] = await claimDueTasks(database().db, 50, 60_000);
+    expect(first?.task.id).toBe(task.id);
+    await endLease(task.id);
+    const [second] = await claimDueTasks(database().db, 50, 60_000);
+    expect(second?.task.id).toBe(task.id);
+    if (!first || !second) throw new Error('not claimed');
+    // The first holder's late answer leaves the new lease alone; the holder's own ends it.
+    expect(await schedulePoll(database().db, first.task, 10, 1)).toBe(false);
+    const [held] = await database().db.select().from(tasks).where(eq(tasks.id, task.id));
+    expect(held?.nextPollAt).toEqual(second.task.nextPollAt);
+    expect(await schedulePoll(database().db, second.task, 0, 1)).toBe(true);
+    expect(ids(await claimDueTasks(database().db, 50, 60_000))).toEqual([task.id]);
+  });
+
+  it('are never taken on finished tasks, nor on tasks kie.ai does not have', async () => {
+    await dueTask(1_000, 'SUCCESS');
+    const unsent = await dueTask(1_000, 'PENDING');
+    await database().db.update(tasks).set({ providerTaskId: null }).where(eq(tasks.id, unsent.id));
+    expect(await claimDueTasks(database().db, 50, 60_000)).toEqual([]);
+  });
+});
+
+describe('a poll', () => {
+  it('gives up on kie.ai at half its lease, so that it ends while the lease holds', async () => {
+    const slow = await startTestGateway({
+      callbacks: false,
+      startPoller: false,
+      // kie.ai's own time limit would come far later than the lease's.
+      env: { POLL_LEASE_MS: '1000', KIE_TIMEOUT_MS: '20000' },
+    });
+    try {
+      const response = await graphql(slow.graphqlUrl, CREATE_CHARACTER, {
+        input: { videoUrl: 'https://videos.example.com/slow.mp4' },
+      });
+      expect(response.data?.createCharacter.__typename).toBe('CreateCharacterSuccess');
+      slow.emulator.delayNext('recordInfo', 25_000);
+      const polled = () => slow.emulator.calls.some((call) => call.route === 'recordInfo');
+      while (!polled()) await slow.gateway.poller.tick();
+      const failure = slow.logs.find((line) => line.includes('"poll failed"'));
+      expect(failure).toContain('The operation was aborted due to timeout');
+    } finally {
+      await slow.close();
+    }
   });
 });

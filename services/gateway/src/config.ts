@@ -65,6 +65,11 @@ export const configSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** `postgres://…` for a PostgreSQL server; unset for the embedded PGlite in `DATA_DIR`. */
   DATABASE_URL: optionalText,
+  /**
+   * Connections each instance opens to the PostgreSQL server for its queries; it holds one more
+   * for LISTEN. Instances × (this + 1) must stay under the server's `max_connections`.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
   /** Where the embedded PGlite keeps its files when `DATABASE_URL` is unset. */
   DATA_DIR: z.string().trim().min(1).default('.data/pglite'),
   /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
@@ -82,6 +87,12 @@ export const configSchema = z.object({
   POLL_INTERVAL_MS: milliseconds(10).default(2_000),
   /** The cap of the poller's growing delay while nothing changes. */
   POLL_MAX_INTERVAL_MS: milliseconds(10).default(30_000),
+  /**
+   * How long an instance holds a task it polls. No other instance polls the task meanwhile, and
+   * the tasks of an instance that died are taken over once their leases end. kie.ai's answer is
+   * awaited for half of it at most (each attempt also within KIE_TIMEOUT_MS).
+   */
+  POLL_LEASE_MS: milliseconds(1_000).default(30_000),
   /** How long createCharacter may take before it answers with a typed error instead. */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
   /**

@@ -63,6 +63,7 @@ export async function startGateway({
   const database = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    maxConnections: config.DATABASE_POOL_SIZE,
     onNotice: (message) => logger.debug({ notice: message }, 'postgres notice'),
   });
   await database.migrate();
@@ -163,6 +164,7 @@ export async function startGateway({
     intervalMs: config.POLL_INTERVAL_MS,
     maxIntervalMs: config.POLL_MAX_INTERVAL_MS,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    leaseMs: config.POLL_LEASE_MS,
     onLag: (seconds) => metrics.pollerLag.set(seconds),
   });
   if (startPoller) poller.start();

@@ -1,7 +1,8 @@
 import {
   advanceTask,
-  dueTasks,
+  claimDueTasks,
   failLostSubmissions,
+  isFinished,
   schedulePoll,
   type TaskRow,
 } from '@charanim/db';
@@ -18,6 +19,12 @@ export interface PollerOptions extends TaskUpdater {
   maxIntervalMs: number;
   /** A task unfinished this long after its creation ends FAIL with code TIMEOUT. */
   taskTimeoutMs: number;
+  /**
+   * How long a task this poller claims stays its own: no other instance polls it meanwhile, and
+   * when this one dies, another takes it over once the lease ends. kie.ai's answer is awaited for
+   * half of it at most, so that a poll ends while its lease holds.
+   */
+  leaseMs: number;
   /** How often the poller looks for due tasks. */
   tickMs?: number;
   /** How many due tasks one tick reads at most. */
@@ -34,7 +41,8 @@ export function nextDelay(attempts: number, intervalMs: number, maxIntervalMs: n
 
 /**
  * Reads kie.ai for tasks that are not finished, so that a lost callback never leaves a task
- * hanging. The schedule lives in the tasks table, so it survives a restart.
+ * hanging. The schedule lives in the tasks table, so it survives a restart, and each poll is
+ * leased there, so that instances sharing the database poll each task one at a time.
  */
 export class Poller {
   readonly #options: PollerOptions;
@@ -60,15 +68,15 @@ export class Poller {
     await this.#running;
   }
 
-  /** Polls every due task once, and ends the submissions that were lost. */
+  /** Claims the due tasks no other instance holds and polls each once; ends lost submissions. */
   async tick(now = new Date()): Promise<void> {
-    const { db, logger } = this.#options;
+    const { db, logger, batchSize = 50, leaseMs } = this.#options;
     try {
       await this.#endLostSubmissions(now);
-      const due = await dueTasks(db, now, this.#options.batchSize ?? 50);
-      const oldest = due[0]?.nextPollAt;
+      const claimed = await claimDueTasks(db, batchSize, leaseMs);
+      const oldest = claimed[0]?.dueAt;
       this.#options.onLag?.(oldest ? Math.max(0, now.getTime() - oldest.getTime()) / 1000 : 0);
-      await Promise.all(due.map((task) => this.#poll(task, now)));
+      await Promise.all(claimed.map(({ task }) => this.#poll(task, now)));
     } catch (error) {
       logger.error({ err: error }, 'poller tick failed');
     }
@@ -94,19 +102,27 @@ export class Poller {
       if (failed) pubsub.publish(failed);
       return;
     }
-    let changed = false;
+    let moved: TaskRow | undefined;
     try {
-      const record = await client.recordInfo(task.providerTaskId as string);
-      changed = (await applyRecord(this.#options, task, record)) !== undefined;
+      const record = await client.recordInfo(task.providerTaskId as string, {
+        signal: AbortSignal.timeout(Math.floor(this.#options.leaseMs / 2)),
+      });
+      moved = await applyRecord(this.#options, task, record);
     } catch (error) {
       logger.warn(
         { err: error, taskId: task.id, providerTaskId: task.providerTaskId },
         'poll failed',
       );
     }
-    const attempts = changed ? 0 : task.pollAttempts + 1;
+    if (moved && isFinished(moved.state)) return;
+    const attempts = moved ? 0 : task.pollAttempts + 1;
     const delay = nextDelay(attempts, this.#options.intervalMs, this.#options.maxIntervalMs);
-    await schedulePoll(db, task.id, new Date(Date.now() + delay), attempts);
+    if (!(await schedulePoll(db, task, delay, attempts))) {
+      logger.debug(
+        { taskId: task.id },
+        'the task finished, or its lease ran out, while it was polled: its schedule is left as it is',
+      );
+    }
   }
 }
 
