@@ -40,6 +40,17 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * PostgreSQL only: LISTENs on `channel` over a connection of its own, beside the pool, which
+   * postgres.js opens again when it is lost. `onListen` runs each time the LISTEN is in place,
+   * after a reconnection too, when notifications sent meanwhile were missed. Resolves, once
+   * listening, to the function that stops.
+   */
+  listen?(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -71,6 +82,10 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     migrate: () => migratePostgres(db, { migrationsFolder }),
     ping: async () => {
       await client`select 1`;
+    },
+    listen: async (channel, onNotify, onListen) => {
+      const { unlisten } = await client.listen(channel, onNotify, onListen);
+      return unlisten;
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -77,7 +77,9 @@ export async function startGateway({
   const metrics = createMetrics();
   const { client, emulator } = await connectProvider(config, logger, metrics);
   const models = createModelRegistry();
-  const pubsub = createTaskEvents((task) => metrics.transitions.inc({ state: task.state }));
+  const pubsub = await createTaskEvents(database, logger, (task) =>
+    metrics.transitions.inc({ state: task.state }),
+  );
   const webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
   if (!webhookUrl)
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
@@ -183,6 +185,7 @@ export async function startGateway({
       await closeServer(server, deadlineMs);
       await yoga.dispose();
       await emulator?.close();
+      await pubsub.close();
       await database.close();
       await rm(uploadDirectory, { recursive: true, force: true });
     },

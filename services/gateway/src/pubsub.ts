@@ -1,15 +1,31 @@
-import type { TaskRow } from '@charanim/db';
+import { type DatabaseHandle, findTaskById, type TaskRow } from '@charanim/db';
 import type { TaskEvents } from '@charanim/schema';
-import { createPubSub } from 'graphql-yoga';
+import { inProcessTaskEvents } from './events/in-process.ts';
+import { notifyTaskEvents } from './events/postgres-notify.ts';
+import type { Logger } from './logger.ts';
 
-/** In-process task events, keyed by task id; `onPublish` sees each change (for metrics). */
-export function createTaskEvents(onPublish: (task: TaskRow) => void = () => {}): TaskEvents {
-  const pubsub = createPubSub<{ task: [taskId: string, task: TaskRow] }>();
-  return {
-    publish: (task) => {
-      onPublish(task);
-      pubsub.publish('task', task.id, task);
-    },
-    subscribe: (taskId) => pubsub.subscribe('task', taskId)[Symbol.asyncIterator](),
-  };
+/** The gateway's task events, which it closes when it stops. */
+export interface TaskEventHub extends TaskEvents {
+  /** Stops listening, and waits for the deliveries in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * Task events for the gateway's database: through PostgreSQL's LISTEN/NOTIFY on a server, which
+ * several instances may share, so that a change written by one reaches subscribers on all; in
+ * process for the embedded PGlite, which one process alone opens. `onPublish` sees each change
+ * this instance writes (for metrics).
+ */
+export async function createTaskEvents(
+  database: DatabaseHandle,
+  logger: Logger,
+  onPublish: (task: TaskRow) => void,
+): Promise<TaskEventHub> {
+  if (!database.listen) return inProcessTaskEvents(onPublish);
+  return notifyTaskEvents({
+    listen: database.listen,
+    load: (taskId) => findTaskById(database.db, taskId),
+    onPublish,
+    logger,
+  });
 }
