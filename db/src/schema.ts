@@ -69,8 +69,13 @@ export const tasks = pgTable(
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     updatedAt: timestampMs('updated_at').notNull().defaultNow(),
     completedAt: timestampMs('completed_at'),
-    /** When the poller next reads the task; null once it is finished. */
+    /**
+     * When the poller next reads the task; null once it is finished. While an instance polls it,
+     * the end of that instance's lease: the task is due again then if the instance died.
+     */
     nextPollAt: timestampMs('next_poll_at'),
+    /** The instance polling the task, while its lease holds: for operators, not for locking. */
+    leasedBy: text('leased_by'),
     pollAttempts: integer('poll_attempts').notNull().default(0),
   },
   (t) => [

@@ -75,38 +75,42 @@ const ids = (claimed: ClaimedTask[]) => claimed.map(({ task }) => task.id);
 describe('poll leases', () => {
   it('split the due tasks between instances claiming at once, oldest due first', async () => {
     const due = await Promise.all(Array.from({ length: 12 }, (_, i) => dueTask(1_000 + i)));
-    const claims = await Promise.all([0, 1, 2].map(() => claimDueTasks(database().db, 5, 60_000)));
+    const instances = ['a', 'b', 'c'];
+    const claims = await Promise.all(
+      instances.map((instance) => claimDueTasks(database().db, instance, 5, 60_000)),
+    );
     const claimed = claims.flatMap(ids);
     expect(claimed.toSorted()).toEqual(due.map((task) => task.id).toSorted());
-    for (const claim of claims) {
+    claims.forEach((claim, i) => {
+      expect(claim.every(({ task }) => task.leasedBy === instances[i])).toBe(true);
       const dueAt = claim.map(({ dueAt }) => dueAt.getTime());
       expect(dueAt).toEqual(dueAt.toSorted((a, b) => a - b));
-    }
+    });
     // Leased: no instance gets them again while the lease holds.
-    expect(await claimDueTasks(database().db, 50, 60_000)).toEqual([]);
+    expect(await claimDueTasks(database().db, 'test', 50, 60_000)).toEqual([]);
   });
 
   it('pass a task to another instance once its lease ends, and keep its holder’s schedule', async () => {
     const task = await dueTask();
-    const [first] = await claimDueTasks(database().db, 50, 60_000);
+    const [first] = await claimDueTasks(database().db, 'a', 50, 60_000);
     expect(first?.task.id).toBe(task.id);
     await endLease(task.id);
-    const [second] = await claimDueTasks(database().db, 50, 60_000);
-    expect(second?.task.id).toBe(task.id);
+    const [second] = await claimDueTasks(database().db, 'b', 50, 60_000);
+    expect(second?.task).toMatchObject({ id: task.id, leasedBy: 'b' });
     if (!first || !second) throw new Error('not claimed');
     // The first holder's late answer leaves the new lease alone; the holder's own ends it.
     expect(await schedulePoll(database().db, first.task, 10, 1)).toBe(false);
     const [held] = await database().db.select().from(tasks).where(eq(tasks.id, task.id));
-    expect(held?.nextPollAt).toEqual(second.task.nextPollAt);
+    expect(held).toMatchObject({ nextPollAt: second.task.nextPollAt, leasedBy: 'b' });
     expect(await schedulePoll(database().db, second.task, 0, 1)).toBe(true);
-    expect(ids(await claimDueTasks(database().db, 50, 60_000))).toEqual([task.id]);
+    expect(ids(await claimDueTasks(database().db, 'test', 50, 60_000))).toEqual([task.id]);
   });
 
   it('are never taken on finished tasks, nor on tasks kie.ai does not have', async () => {
     await dueTask(1_000, 'SUCCESS');
     const unsent = await dueTask(1_000, 'PENDING');
     await database().db.update(tasks).set({ providerTaskId: null }).where(eq(tasks.id, unsent.id));
-    expect(await claimDueTasks(database().db, 50, 60_000)).toEqual([]);
+    expect(await claimDueTasks(database().db, 'test', 50, 60_000)).toEqual([]);
   });
 });
 

@@ -249,7 +249,7 @@ export async function advanceTask(
       .set({
         state: change.state,
         updatedAt: sql`now()`,
-        ...(done && { completedAt: sql`now()`, nextPollAt: null }),
+        ...(done && { completedAt: sql`now()`, nextPollAt: null, leasedBy: null }),
         ...(change.error && { errorCode: change.error.code, errorMessage: change.error.message }),
         ...(change.releaseIdempotencyKey && { idempotencyKey: null }),
       })
@@ -287,7 +287,7 @@ export interface ClaimedTask {
 }
 
 /**
- * Leases up to `limit` due tasks to the caller, oldest due first: their next poll moves to the
+ * Leases up to `limit` due tasks to `instance`, oldest due first: their next poll moves to the
  * end of the lease, so that no other instance takes them meanwhile, and a lease whose holder died
  * runs out by itself. SKIP LOCKED lets instances claiming at the same moment split the due tasks
  * instead of queueing behind each other. The database's clock decides, so that instances whose
@@ -295,6 +295,7 @@ export interface ClaimedTask {
  */
 export async function claimDueTasks(
   db: Executor,
+  instance: string,
   limit: number,
   leaseMs: number,
 ): Promise<ClaimedTask[]> {
@@ -314,7 +315,7 @@ export async function claimDueTasks(
     .as('due');
   const rows = await db
     .update(tasks)
-    .set({ nextPollAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .set({ nextPollAt: sql`now() + ${leaseMs} * interval '1 millisecond'`, leasedBy: instance })
     .from(due)
     .where(eq(tasks.id, due.id))
     .returning({ task: getTableColumns(tasks), dueAt: due.dueAt });
@@ -338,7 +339,11 @@ export async function schedulePoll(
   if (!lease) throw new Error(`task ${claimed.id} is not leased`);
   const scheduled = await db
     .update(tasks)
-    .set({ nextPollAt: sql`now() + ${delayMs} * interval '1 millisecond'`, pollAttempts })
+    .set({
+      nextPollAt: sql`now() + ${delayMs} * interval '1 millisecond'`,
+      pollAttempts,
+      leasedBy: null,
+    })
     .where(
       and(eq(tasks.id, claimed.id), notInArray(tasks.state, finished), eq(tasks.nextPollAt, lease)),
     )

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const optionalText = z
@@ -93,6 +94,13 @@ export const configSchema = z.object({
    * awaited for half of it at most (each attempt also within KIE_TIMEOUT_MS).
    */
   POLL_LEASE_MS: milliseconds(1_000).default(30_000),
+  /** Names this instance in the tasks it polls (`tasks.leased_by`); default `<host name>:<pid>`. */
+  INSTANCE_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .default(() => `${hostname()}:${process.pid}`),
   /** How long createCharacter may take before it answers with a typed error instead. */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
   /**

@@ -166,6 +166,7 @@ export async function startGateway({
     intervalMs: config.POLL_INTERVAL_MS,
     maxIntervalMs: config.POLL_MAX_INTERVAL_MS,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    instance: config.INSTANCE_NAME,
     leaseMs: config.POLL_LEASE_MS,
     onLag: (seconds) => metrics.pollerLag.set(seconds),
   });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -20,6 +21,9 @@ describe('loadConfig', () => {
       CREATE_TIMEOUT_MS: 30_000,
       POLL_INTERVAL_MS: 2_000,
       POLL_MAX_INTERVAL_MS: 30_000,
+      POLL_LEASE_MS: 30_000,
+      DATABASE_POOL_SIZE: 10,
+      INSTANCE_NAME: `${hostname()}:${process.pid}`,
       TASK_TIMEOUT_MS: 900_000,
     });
   });

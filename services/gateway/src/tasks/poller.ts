@@ -19,6 +19,8 @@ export interface PollerOptions extends TaskUpdater {
   maxIntervalMs: number;
   /** A task unfinished this long after its creation ends FAIL with code TIMEOUT. */
   taskTimeoutMs: number;
+  /** Names this instance in the tasks it leases (`leased_by`). */
+  instance: string;
   /**
    * How long a task this poller claims stays its own: no other instance polls it meanwhile, and
    * when this one dies, another takes it over once the lease ends. kie.ai's answer is awaited for
@@ -70,10 +72,10 @@ export class Poller {
 
   /** Claims the due tasks no other instance holds and polls each once; ends lost submissions. */
   async tick(now = new Date()): Promise<void> {
-    const { db, logger, batchSize = 50, leaseMs } = this.#options;
+    const { db, logger, instance, batchSize = 50, leaseMs } = this.#options;
     try {
       await this.#endLostSubmissions(now);
-      const claimed = await claimDueTasks(db, batchSize, leaseMs);
+      const claimed = await claimDueTasks(db, instance, batchSize, leaseMs);
       const oldest = claimed[0]?.dueAt;
       this.#options.onLag?.(oldest ? Math.max(0, now.getTime() - oldest.getTime()) / 1000 : 0);
       await Promise.all(claimed.map(({ task }) => this.#poll(task, now)));

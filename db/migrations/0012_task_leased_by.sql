@@ -1,0 +1,1 @@
+ALTER TABLE "tasks" ADD COLUMN "leased_by" text;
