@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhook } from '../webhook.ts';
 
 /** What happens to completion callbacks: sent once, never, or twice (kie.ai may do any). */
-export type CallbackMode = 'deliver' | 'drop' | 'duplicate';
+export const callbackModes = ['deliver', 'drop', 'duplicate'] as const;
+export type CallbackMode = (typeof callbackModes)[number];
 
 /** The copies of one task's callback to send. */
 export interface CallbackPlan {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
-import { type CallbackMode, CallbackSender } from './callbacks.ts';
+import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
 import { createTaskBody, describeIssues } from './create-task-body.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
@@ -39,11 +39,21 @@ export interface EmulatorOptions {
   faults?: EmulatorFaults;
 }
 
-/** One request to a steerable route, recorded when it arrived, before any steering applied. */
+/**
+ * One request to a steerable route, recorded when it arrived, before any steering applied, as
+ * `GET /emulator/calls` lists it.
+ */
 export interface EmulatorCall {
   route: EmulatorRoute;
   /** `Date.now()` at arrival. */
   at: number;
+  /**
+   * `Date.now()` when the emulator was done with it: answered, reset, or found its caller gone.
+   * Unset while it is held (a delay or a slow fault).
+   */
+  endedAt?: number;
+  /** The task a recordInfo call asked for. */
+  taskId?: string;
   /** The JSON body, when the body was JSON. */
   body?: unknown;
 }
@@ -232,6 +242,12 @@ class KieEmulator implements Emulator {
     if (req.method === 'GET' && pathname === INTROSPECTION_ROUTES.stats) {
       return sendJson(res, this.stats());
     }
+    if (req.method === 'GET' && pathname === INTROSPECTION_ROUTES.calls) {
+      return sendJson(res, { calls: this.calls });
+    }
+    if (req.method === 'PUT' && pathname === INTROSPECTION_ROUTES.callbackMode) {
+      return this.#steerCallbacks(req, res, parseJson(bytes.toString('utf8')));
+    }
     const route = routeOf(req.method, pathname);
     if (route === undefined) {
       return this.#reply(res, {
@@ -241,8 +257,27 @@ class KieEmulator implements Emulator {
       });
     }
     const body = parseJson(bytes.toString('utf8'));
-    this.calls.push({ route, at: Date.now(), ...(body !== undefined && { body }) });
+    const taskId = route === 'recordInfo' ? searchParams.get('taskId') : null;
+    const call: EmulatorCall = {
+      route,
+      at: Date.now(),
+      ...(taskId !== null && { taskId }),
+      ...(body !== undefined && { body }),
+    };
+    this.calls.push(call);
+    try {
+      await this.#serve(call, req, res, bytes);
+    } finally {
+      call.endedAt = Date.now();
+    }
+  }
 
+  async #serve(
+    { route, body, taskId }: EmulatorCall,
+    req: IncomingMessage,
+    res: ServerResponse,
+    bytes: Buffer,
+  ): Promise<void> {
     const { delayMs, override } = this.#faults.call(route, this.#steering.next(route));
     if (delayMs > 0) await this.#delay(delayMs);
     if (override === 'reset') {
@@ -262,12 +297,27 @@ class KieEmulator implements Emulator {
         // the caller then knows of it only through its callback.
         return this.#reply(res, this.#createTask(body));
       case 'recordInfo':
-        return this.#reply(res, this.#recordInfo(searchParams.get('taskId')));
+        return this.#reply(res, this.#recordInfo(taskId));
       case 'credit':
         return this.#reply(res, { code: 200, data: this.#credits });
       case 'upload':
         return this.#reply(res, await this.#upload(req, bytes), route);
     }
+  }
+
+  /** `setCallbackMode` for an emulator in another process, such as a test's; it needs the key. */
+  #steerCallbacks(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    if (this.#apiKey !== undefined && req.headers.authorization !== `Bearer ${this.#apiKey}`) {
+      sendJson(res, { error: 'a valid API key is required' }, 401);
+      return;
+    }
+    const mode = (body as { mode?: unknown } | undefined)?.mode;
+    if (!callbackModes.includes(mode as CallbackMode)) {
+      sendJson(res, { error: `mode must be one of ${callbackModes.join(', ')}` }, 400);
+      return;
+    }
+    this.setCallbackMode(mode as CallbackMode);
+    sendJson(res, { mode });
   }
 
   #createTask(body: unknown): Reply {
@@ -281,7 +331,7 @@ class KieEmulator implements Emulator {
     return { code: 200, data: { taskId: task.record.taskId } };
   }
 
-  #recordInfo(taskId: string | null): Reply {
+  #recordInfo(taskId: string | undefined): Reply {
     if (!taskId) return { code: 422, message: 'taskId is required' };
     const task = this.#tasks.get(taskId);
     if (!task) return { code: 404, message: `task ${taskId} not found` };

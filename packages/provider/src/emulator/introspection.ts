@@ -4,10 +4,19 @@ import type { FaultInjector, InjectedFaults } from './faults.ts';
 import type { EmulatorRoute } from './steering.ts';
 import type { EmulatorTask } from './tasks.ts';
 
-/** Where the emulator reports on itself; these routes need no API key and are never faulted. */
+/**
+ * Where the emulator reports on itself, and where another process steers it; these routes are
+ * never faulted, and only the steering one needs the API key.
+ */
 export const INTROSPECTION_ROUTES = {
+  /** GET: every accepted task. */
   tasks: '/emulator/tasks',
+  /** GET: counts of calls, faults, task states and callbacks. */
   stats: '/emulator/stats',
+  /** GET: every call to the API routes, in order, as `Emulator.calls` holds them. */
+  calls: '/emulator/calls',
+  /** PUT `{"mode": "deliver" | "drop" | "duplicate"}`: what `setCallbackMode` sets. */
+  callbackMode: '/emulator/callback-mode',
 } as const;
 
 /** One task the emulator accepted (createTask answered 200), as `GET /emulator/tasks` lists it. */
