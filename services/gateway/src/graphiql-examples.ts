@@ -1,5 +1,6 @@
 /** What GraphiQL shows a first-time user: the whole flow, one operation at a time. */
-export const exampleOperations = /* GraphQL */ `# Welcome! Run these one at a time with the ▶ button.
+export const exampleOperations = /* GraphQL */ `# Welcome! Put your API key in the Headers tab below (a gateway without keys takes any),
+# then run these one at a time with the ▶ button.
 # 1. Create a character from a short video (1–4 s, MP4/WebM/AVI, at most 10 MB).
 mutation CreateCharacter {
   createCharacter(input: {
