@@ -76,6 +76,12 @@ export async function startGateway({
 
   const metrics = createMetrics();
   const { client, emulator } = await connectProvider(config, logger, metrics);
+  if (emulator && database.kind === 'postgres') {
+    // Another instance on this database would poll these tasks and ask its own emulator, in vain.
+    logger.warn(
+      'the built-in kie.ai emulator knows only the tasks this instance sends it: to run several instances on one database, start one emulator (npm run emulator) and point each at it with KIE_API_KEY, KIE_API_BASE_URL and KIE_UPLOAD_BASE_URL (docs/deploying.md)',
+    );
+  }
   const models = createModelRegistry();
   const pubsub = await createTaskEvents(database, logger, (task) =>
     metrics.transitions.inc({ state: task.state }),
