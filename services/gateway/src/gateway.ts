@@ -7,6 +7,7 @@ import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
 import { createMutationLimiter } from './auth/mutation-limiter.ts';
@@ -122,6 +123,9 @@ export async function startGateway({
       defaultQuery: exampleOperations,
       headers: JSON.stringify({ authorization: 'Bearer <your API key>' }, null, 2),
     },
+    // GraphiQL's scripts and styles inline in its page, so that it works without reaching a CDN:
+    // offline, behind a firewall, in CI.
+    renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
     maxRequestBodySize: MAX_MULTIPART_BYTES,
     context: ({ owner }: { owner?: string }): Context => {
