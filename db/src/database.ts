@@ -55,6 +55,8 @@ export interface DatabaseHandle {
 }
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+/** The advisory lock key the instances of one database take turns migrating under. */
+const MIGRATION_LOCK = 7_411_902_563;
 
 export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
@@ -79,7 +81,21 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     db: db as unknown as Database,
     kind: 'postgres',
     location: location.toString(),
-    migrate: () => migratePostgres(db, { migrationsFolder }),
+    migrate: async () => {
+      // Instances starting together take turns: the first applies the migrations, the others
+      // then find them applied, instead of failing on objects created under their feet.
+      const session = await client.reserve();
+      try {
+        await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        try {
+          await migratePostgres(db, { migrationsFolder });
+        } finally {
+          await session`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+        }
+      } finally {
+        session.release();
+      }
+    },
     ping: async () => {
       await client`select 1`;
     },

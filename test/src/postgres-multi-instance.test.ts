@@ -59,9 +59,12 @@ beforeAll(async () => {
       },
       port,
     );
-  // A migrates the database first; the others find it ready.
-  gateways.a = await start('a');
-  [gateways.b, gateways.c] = await Promise.all([start('b'), start('c', portOfC)]);
+  // All at once, on an empty database: they take turns migrating it.
+  [gateways.a, gateways.b, gateways.c] = await Promise.all([
+    start('a'),
+    start('b'),
+    start('c', portOfC),
+  ]);
   db = await openDatabase({ url: database.url });
 });
 afterAll(async () => {
