@@ -195,7 +195,7 @@ async function scenario(instances: number) {
 }
 
 // Four processes and the database share this machine's cores in the cluster: its figures depend on them.
-const machine = { cpus: availableParallelism(), loadAverageAtStart: loadavg() };
+const machine = { cpus: availableParallelism(), loadAverage1mAtStart: loadavg()[0] };
 const single = await scenario(1);
 const cluster = await scenario(3);
 const file = writeResult('cluster', {
