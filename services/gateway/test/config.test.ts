@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
   it('has defaults that run anywhere', () => {
@@ -76,5 +77,14 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(
       /PORT[\s\S]*PUBLIC_URL: PUBLIC_URL must be an absolute http\(s\) URL[\s\S]*LOG_LEVEL/,
     );
+  });
+});
+
+describe("the README's configuration table", () => {
+  it('names every setting the gateway reads, and no other', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## API keys'));
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual(Object.keys(configSchema.shape).sort());
   });
 });
