@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, collect, graphql, TASK_UPDATED, wsClient } from './support/graphql.ts';
+import { waitFor } from './support/wait.ts';
 
 let t: TestGateway;
 
@@ -115,6 +116,31 @@ describe('poll leases', () => {
 });
 
 describe('a poll', () => {
+  it('that comes after the bound still takes kie.ai’s answer when kie.ai has one', async () => {
+    // As after an instance died holding the task's lease: nothing polled it until the bound passed.
+    const late = await startTestGateway({
+      callbacks: false,
+      startPoller: false,
+      emulator: { timing: { waitingMs: 50, queuingMs: 50, generatingMs: 50 } },
+      env: { TASK_TIMEOUT_MS: '1000' },
+    });
+    try {
+      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
+        input: { videoUrl: 'https://videos.example.com/late.mp4' },
+      });
+      const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
+      await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await late.gateway.poller.tick();
+      const read = await graphql(late.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', {
+        id,
+      });
+      expect(read.data?.task.state).toBe('SUCCESS');
+    } finally {
+      await late.close();
+    }
+  });
+
   it('gives up on kie.ai at half its lease, so that it ends while the lease holds', async () => {
     const slow = await startTestGateway({
       callbacks: false,

@@ -95,15 +95,6 @@ export class Poller {
 
   async #poll(task: TaskRow, now: Date): Promise<void> {
     const { client, db, logger, pubsub } = this.#options;
-    if (now.getTime() - task.createdAt.getTime() >= this.#options.taskTimeoutMs) {
-      const message = `kie.ai did not finish the task within ${duration(this.#options.taskTimeoutMs)}`;
-      const failed = await advanceTask(db, task.id, {
-        state: 'FAIL',
-        error: { code: 'TIMEOUT', message },
-      });
-      if (failed) pubsub.publish(failed);
-      return;
-    }
     let moved: TaskRow | undefined;
     try {
       const record = await client.recordInfo(task.providerTaskId as string, {
@@ -117,6 +108,17 @@ export class Poller {
       );
     }
     if (moved && isFinished(moved.state)) return;
+    // Read first, then judged: a task whose poll came late (its lease outlived a dead instance)
+    // may have finished at kie.ai meanwhile.
+    if (now.getTime() - task.createdAt.getTime() >= this.#options.taskTimeoutMs) {
+      const message = `kie.ai did not finish the task within ${duration(this.#options.taskTimeoutMs)}`;
+      const failed = await advanceTask(db, task.id, {
+        state: 'FAIL',
+        error: { code: 'TIMEOUT', message },
+      });
+      if (failed) pubsub.publish(failed);
+      return;
+    }
     const attempts = moved ? 0 : task.pollAttempts + 1;
     const delay = nextDelay(attempts, this.#options.intervalMs, this.#options.maxIntervalMs);
     if (!(await schedulePoll(db, task, delay, attempts))) {
