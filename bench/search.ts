@@ -7,6 +7,7 @@
 import { listCharacters, openDatabase, seedCharacters } from '@charanim/db';
 import { sql } from 'drizzle-orm';
 import { freshDatabase, percentile } from '../test/src/support/processes.ts';
+import type { Goal } from './support/goals.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');
@@ -97,13 +98,20 @@ try {
     },
     sizes: indexBytes,
     perSearch,
-    goal: {
-      p95UnderMs: 20,
-      fasterThanBaselineAtLeast: 50,
-      met:
-        percentile(gatewayMs, 95) < 20 &&
-        percentile(baselineMs, 95) / percentile(gatewayMs, 95) >= 50,
-    },
+    goals: [
+      {
+        name: `search p95 at ${count.toLocaleString('en-US')} characters`,
+        target: '< 20 ms',
+        measured: `${percentile(gatewayMs, 95).toFixed(1)} ms`,
+        met: percentile(gatewayMs, 95) < 20,
+      },
+      {
+        name: 'search p95 against ILIKE',
+        target: '≥ 50× faster',
+        measured: `${(percentile(baselineMs, 95) / percentile(gatewayMs, 95)).toFixed(1)}× faster`,
+        met: percentile(baselineMs, 95) / percentile(gatewayMs, 95) >= 50,
+      },
+    ] satisfies Goal[],
   };
   const file = writeResult('search', result);
   const mb = (bytes: number) => `${((bytes ?? 0) / 1024 / 1024).toFixed(1)} MB`;
@@ -117,7 +125,7 @@ try {
     `  baseline: p50 ${result.baseline.p50Ms.toFixed(1)} ms, p95 ${result.baseline.p95Ms.toFixed(1)} ms (ILIKE '%word%')`,
   );
   console.log(
-    `  faster by ${result.ratios.p50.toFixed(1)}× at p50, ${result.ratios.p95.toFixed(1)}× at p95 (goal: p95 < 20 ms and ≥ 50×: ${result.goal.met ? 'met' : 'MISSED'})`,
+    `  faster by ${result.ratios.p50.toFixed(1)}× at p50, ${result.ratios.p95.toFixed(1)}× at p95 (goal: p95 < 20 ms and ≥ 50×: ${result.goals.every((goal) => goal.met) ? 'met' : 'MISSED'})`,
   );
   console.log(
     `  table ${mb(indexBytes.characters)}, full-text index ${mb(indexBytes.characters_search_idx)}, lexeme ranks ${mb(indexBytes.character_terms)} + index ${mb(indexBytes.character_terms_ranked_idx)}`,

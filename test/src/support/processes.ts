@@ -74,19 +74,27 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** The kie.ai emulator in its own process. */
-export async function startEmulatorProcess(env: Record<string, string> = {}): Promise<Spawned> {
+/** Any script of the repository in its own process, once `readyPath` answers on its port. */
+export async function startScriptProcess(
+  script: string,
+  env: Record<string, string>,
+  readyPath = '/',
+): Promise<Spawned> {
   const port = await freePort();
-  const child = spawnTsx('packages/provider/src/emulator/main.ts', {
-    PORT: String(port),
-    KIE_API_KEY: PROCESS_API_KEY,
-    EMULATOR_CREDITS: '100000000',
-    ...env,
-  });
+  const child = spawnTsx(script, { PORT: String(port), ...env });
   child.stdout?.resume();
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/api/v1/chat/credit`);
+  await waitFor(`${url}${readyPath}`);
   return { child, url, stop: stopper(child) };
+}
+
+/** The kie.ai emulator in its own process. */
+export function startEmulatorProcess(env: Record<string, string> = {}): Promise<Spawned> {
+  return startScriptProcess(
+    'packages/provider/src/emulator/main.ts',
+    { KIE_API_KEY: PROCESS_API_KEY, EMULATOR_CREDITS: '100000000', ...env },
+    '/api/v1/chat/credit',
+  );
 }
 
 /** The gateway in its own process, as `npm start` runs it, on the given database and emulator. */
