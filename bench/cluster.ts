@@ -12,9 +12,8 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTaskChangeNotice, TASK_CHANGES_CHANNEL } from '@charanim/db';
-import { type Client, createClient } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import postgres from 'postgres';
-import WebSocket from 'ws';
 import {
   freePort,
   freshDatabase,
@@ -24,6 +23,7 @@ import {
   startGatewayProcess,
 } from '../test/src/support/processes.ts';
 import { writeResult } from './support/results.ts';
+import { connect } from './support/subscribers.ts';
 
 const quick = process.argv.includes('--quick');
 const subscribers = quick ? 300 : 3_000;
@@ -52,21 +52,6 @@ interface Followed {
   deliveries: Delivery[];
   /** Each state seen, the first being the task as it was when the subscription began. */
   states: string[];
-}
-
-async function connect(gateway: Spawned): Promise<Client> {
-  return new Promise((resolve, reject) => {
-    const client = createClient({
-      url: `${gateway.url.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      lazy: false,
-      retryAttempts: 0,
-      on: {
-        connected: () => resolve(client),
-        error: reject,
-      },
-    });
-  });
 }
 
 async function create(gateway: Spawned, i: number): Promise<string> {
@@ -156,7 +141,9 @@ async function scenario(instances: number) {
     const instanceOf = (s: number) => s % instances;
     clients.push(
       ...(await Promise.all(
-        Array.from({ length: subscribers }, (_, s) => connect(gateways[instanceOf(s)] as Spawned)),
+        Array.from({ length: subscribers }, (_, s) =>
+          connect((gateways[instanceOf(s)] as Spawned).url),
+        ),
       )),
     );
     const following: Promise<Followed>[] = [];
