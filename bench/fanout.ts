@@ -10,8 +10,9 @@
  * into the database, WAITING at kie.ai, with their first poll a day away and POLL_INTERVAL_MS an
  * hour: the poller stays out of the measurement. Gateway and baseline rounds alternate.
  * Memory per idle subscription: the server's resident memory before and after N connections each
- * subscribe to a task, over N. `tsx bench/fanout.ts [--quick]`: 1,000 and 10,000 subscribers on
- * distinct tasks and 100 on one, or 200 and 50 with --quick.
+ * subscribe to a task, over N. `tsx bench/fanout.ts [--quick] [--cpu-prof=<dir>]`: 1,000 and
+ * 10,000 subscribers on distinct tasks and 100 on one, or 200 and 50 with --quick; --cpu-prof
+ * writes each gateway's CPU profile (node --cpu-prof) to <dir>.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ import { type Goal, ratioGoal } from './support/goals.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');
+const profileDir = process.argv.find((arg) => arg.startsWith('--cpu-prof='))?.split('=')[1];
 const sizes = quick ? [200] : [1_000, 10_000];
 /** Subscribers on one task, and how many of its changes (each on a new task) make a round. */
 const oneTask = { subscribers: quick ? 50 : 100, changesPerRound: quick ? 5 : 20 };
@@ -120,12 +122,14 @@ async function measure(server: Server, tasks: Task[], fanout: number): Promise<M
   }
   const refused = (await Promise.all(answers)).filter((ok) => !ok).length;
   const expected = tasks.length * fanout;
-  const { arrivals, sample } = await server.subscribers.collect(expected, collectTimeoutMs);
+  const collected = await server.subscribers.collect(expected, collectTimeoutMs);
+  // A change that came after an earlier round gave up on it is no one's.
+  const arrivals = collected.arrivals.filter((arrival) => sentAt.has(arrival.task));
   return {
-    latencies: arrivals.map((arrival) => arrival.at - (sentAt.get(arrival.task) ?? Number.NaN)),
+    latencies: arrivals.map((arrival) => arrival.at - (sentAt.get(arrival.task) as number)),
     missed: expected - arrivals.length,
     refused,
-    sample,
+    sample: collected.sample,
   };
 }
 
@@ -228,15 +232,19 @@ async function idleMemory(server: Server, count: number) {
 }
 
 async function gatewayServer(emulator: Spawned, databaseUrl: string): Promise<Server> {
-  const gateway = await startGatewayProcess({
-    DATABASE_URL: databaseUrl,
-    KIE_API_BASE_URL: emulator.url,
-    KIE_UPLOAD_BASE_URL: emulator.url,
-    KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
-    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
-    POLL_INTERVAL_MS: '3600000',
-    POLL_MAX_INTERVAL_MS: '3600000',
-  });
+  const gateway = await startGatewayProcess(
+    {
+      DATABASE_URL: databaseUrl,
+      KIE_API_BASE_URL: emulator.url,
+      KIE_UPLOAD_BASE_URL: emulator.url,
+      KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
+      RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+      POLL_INTERVAL_MS: '3600000',
+      POLL_MAX_INTERVAL_MS: '3600000',
+    },
+    undefined,
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   const db = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   const subscribers = new Subscribers('gateway', gateway.url);
   return {

@@ -44,8 +44,12 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
   };
 }
 
-function spawnTsx(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `${root}/${script}`], {
+function spawnTsx(
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', `${root}/${script}`], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -97,18 +101,21 @@ export function startEmulatorProcess(env: Record<string, string> = {}): Promise<
   );
 }
 
-/** The gateway in its own process, as `npm start` runs it, on the given database and emulator. */
+/**
+ * The gateway in its own process, as `npm start` runs it, on the given database and emulator;
+ * `nodeFlags` go to node before the script (such as `--cpu-prof`, to profile a benchmark).
+ */
 export async function startGatewayProcess(
   env: Record<string, string>,
   port?: number,
+  nodeFlags: string[] = [],
 ): Promise<Spawned> {
   port ??= await freePort();
-  const child = spawnTsx('services/gateway/src/main.ts', {
-    PORT: String(port),
-    KIE_API_KEY: PROCESS_API_KEY,
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
+  const child = spawnTsx(
+    'services/gateway/src/main.ts',
+    { PORT: String(port), KIE_API_KEY: PROCESS_API_KEY, LOG_LEVEL: 'warn', ...env },
+    nodeFlags,
+  );
   child.stdout?.resume();
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`);
