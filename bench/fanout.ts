@@ -39,10 +39,14 @@ import { writeResult } from './support/results.ts';
 const quick = process.argv.includes('--quick');
 const profileDir = process.argv.find((arg) => arg.startsWith('--cpu-prof='))?.split('=')[1];
 const sizes = quick ? [200] : [1_000, 10_000];
-/** Subscribers on one task, and how many of its changes (each on a new task) make a round. */
+/**
+ * Subscribers on one task, and how many changes make a round: a success callback ends its task,
+ * so each change is on a new task, followed by the same subscribers.
+ */
 const oneTask = { subscribers: quick ? 50 : 100, changesPerRound: quick ? 5 : 20 };
 /** Changes per round on distinct tasks: at the larger size, the other subscribers stay idle. */
 const changesPerRound = quick ? 200 : 1_000;
+/** Steady, and well below what the gateway can take (a third of a core at this rate): latency, not queueing. */
 const callbacksPerSecond = 100;
 const roundsPerSide = 2;
 /** Subscribers that run every path once before memory is measured, so that it holds no first-use code. */
