@@ -3,7 +3,8 @@ export interface Goal {
   name: string;
   target: string;
   measured: string;
-  met: boolean;
+  /** null for a figure the benchmark reports without a goal to meet. */
+  met: boolean | null;
 }
 
 /** A goal on a ratio of the gateway's figure to the baseline's. */

@@ -17,7 +17,7 @@ export function goalsTable(dir: URL): string {
       };
       return (result.goals ?? []).map(
         (goal) =>
-          `| ${result.name} | ${goal.name} | ${goal.target} | ${goal.measured} | ${goal.met ? 'met' : '**missed**'} | ${result.ranAt.slice(0, 10)} |`,
+          `| ${result.name} | ${goal.name} | ${goal.target} | ${goal.measured} | ${goal.met === null ? '—' : goal.met ? 'met' : '**missed**'} | ${result.ranAt.slice(0, 10)} |`,
       );
     });
   return [
