@@ -56,7 +56,8 @@ export const tasks = pgTable(
     providerTaskId: text('provider_task_id').unique(),
     /**
      * When a request claimed the right to send the task to kie.ai, just before createTask: a task
-     * is sent at most once, and one never claimed was surely never sent.
+     * is sent at most once, and one never claimed was surely never sent. A task without an
+     * idempotency key is claimed as it is made: no other request can ever name it.
      */
     submittedAt: timestampMs('submitted_at'),
     /** Copied to the character on SUCCESS. */

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { callbackEvents } from '../schema.ts';
+import { prepared } from './prepared.ts';
+
+const ph = sql.placeholder;
 
 export type CallbackOutcome = 'applied' | 'stale' | 'unknown_task' | 'rejected';
 
@@ -18,11 +22,22 @@ export interface NewCallbackEvent {
 /** Stores a callback once; returns false when an identical body was stored before. */
 export async function recordCallbackEvent(db: Executor, event: NewCallbackEvent): Promise<boolean> {
   const { rawBody, ...rest } = event;
-  const inserted = await db
-    .insert(callbackEvents)
-    .values({ ...rest, bodySha256: sha256(rawBody) })
-    .onConflictDoNothing({ target: callbackEvents.bodySha256 })
-    .returning({ id: callbackEvents.id });
+  const inserted = await prepared(db, 'recordCallbackEvent', (db) =>
+    db
+      .insert(callbackEvents)
+      .values({
+        owner: ph('owner'),
+        taskId: ph('taskId'),
+        providerTaskId: ph('providerTaskId'),
+        bodySha256: ph('bodySha256'),
+        body: ph('body'),
+        signatureValid: ph('signatureValid'),
+        outcome: ph('outcome'),
+      })
+      .onConflictDoNothing({ target: callbackEvents.bodySha256 })
+      .returning({ id: callbackEvents.id })
+      .prepare('recordCallbackEvent'),
+  ).execute({ ...rest, bodySha256: sha256(rawBody) });
   return inserted.length > 0;
 }
 

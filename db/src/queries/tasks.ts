@@ -20,6 +20,7 @@ import {
   tasks,
 } from '../schema.ts';
 import { olderThan, type Page, type Position, toPage } from './cursor.ts';
+import { prepared } from './prepared.ts';
 
 const finished: TaskState[] = ['SUCCESS', 'FAIL'];
 
@@ -34,10 +35,43 @@ export interface NewTask {
   sourceVideo?: SourceVideo | undefined;
   idempotencyKey?: string | undefined;
   inputFingerprint?: string | undefined;
+  /**
+   * The request making the task is the only one that can ever send it (it has no idempotency key
+   * that a repeat could name): its claim to send it is written with it, saving a statement.
+   */
+  claimed?: boolean | undefined;
+}
+
+const ph = sql.placeholder;
+
+/** A new task's columns as placeholders (see {@link newTaskParams}); the rest take defaults. */
+const newTaskValues = {
+  owner: ph('owner'),
+  model: ph('model'),
+  input: ph('input'),
+  // Cast rather than encoded by the column: drizzle would write a missing value as JSON null.
+  sourceVideo: sql`${ph('sourceVideo')}::jsonb`,
+  idempotencyKey: ph('idempotencyKey'),
+  inputFingerprint: ph('inputFingerprint'),
+  submittedAt: sql`case when ${ph('claimed')}::boolean then now() end`,
+};
+
+function newTaskParams(task: NewTask) {
+  return {
+    owner: task.owner,
+    model: task.model,
+    input: task.input,
+    sourceVideo: task.sourceVideo === undefined ? null : JSON.stringify(task.sourceVideo),
+    idempotencyKey: task.idempotencyKey ?? null,
+    inputFingerprint: task.inputFingerprint ?? null,
+    claimed: task.claimed ?? false,
+  };
 }
 
 export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> {
-  const [row] = await db.insert(tasks).values(task).returning();
+  const [row] = await prepared(db, 'insertTask', (db) =>
+    db.insert(tasks).values(newTaskValues).returning().prepare('insertTask'),
+  ).execute(newTaskParams(task));
   if (!row) throw new Error('insert into tasks returned no row');
   return row;
 }
@@ -50,19 +84,25 @@ export async function insertOrFetchTask(
   db: Executor,
   task: NewTask & { idempotencyKey: string },
 ): Promise<{ task: TaskRow; created: boolean }> {
-  const [row] = await db
-    .insert(tasks)
-    .values(task)
-    .onConflictDoNothing({
-      target: [tasks.owner, tasks.idempotencyKey],
-      where: sql`${tasks.idempotencyKey} is not null`,
-    })
-    .returning();
+  const [row] = await prepared(db, 'insertTaskUnlessKeyHeld', (db) =>
+    db
+      .insert(tasks)
+      .values(newTaskValues)
+      .onConflictDoNothing({
+        target: [tasks.owner, tasks.idempotencyKey],
+        where: sql`${tasks.idempotencyKey} is not null`,
+      })
+      .returning()
+      .prepare('insertTaskUnlessKeyHeld'),
+  ).execute(newTaskParams(task));
   if (row) return { task: row, created: true };
-  const [existing] = await db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.owner, task.owner), eq(tasks.idempotencyKey, task.idempotencyKey)));
+  const [existing] = await prepared(db, 'findTaskByKey', (db) =>
+    db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.idempotencyKey, ph('key'))))
+      .prepare('findTaskByKey'),
+  ).execute({ owner: task.owner, key: task.idempotencyKey });
   // The holder released the key in between (its submission was refused): try again.
   if (!existing) return insertOrFetchTask(db, task);
   return { task: existing, created: false };
@@ -70,7 +110,13 @@ export async function insertOrFetchTask(
 
 /** For callbacks, which name our task by the id in their URL and carry no owner. */
 export async function findTaskById(db: Executor, id: string): Promise<TaskRow | undefined> {
-  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
+  const [row] = await prepared(db, 'findTaskById', (db) =>
+    db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.id, ph('id')))
+      .prepare('findTaskById'),
+  ).execute({ id });
   return row;
 }
 
@@ -80,11 +126,14 @@ export async function findTaskById(db: Executor, id: string): Promise<TaskRow | 
  * requests, and one left unclaimed was surely never sent.
  */
 export async function claimSubmission(db: Executor, id: string): Promise<boolean> {
-  const claimed = await db
-    .update(tasks)
-    .set({ submittedAt: sql`now()` })
-    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING'), isNull(tasks.submittedAt)))
-    .returning({ id: tasks.id });
+  const claimed = await prepared(db, 'claimSubmission', (db) =>
+    db
+      .update(tasks)
+      .set({ submittedAt: sql`now()` })
+      .where(and(eq(tasks.id, ph('id')), eq(tasks.state, 'PENDING'), isNull(tasks.submittedAt)))
+      .returning({ id: tasks.id })
+      .prepare('claimSubmission'),
+  ).execute({ id });
   return claimed.length > 0;
 }
 
@@ -152,10 +201,13 @@ export async function findTask(
   owner: string,
   id: string,
 ): Promise<TaskRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.owner, owner), eq(tasks.id, id)));
+  const [row] = await prepared(db, 'findTask', (db) =>
+    db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.id, ph('id'))))
+      .prepare('findTask'),
+  ).execute({ owner, id });
   return row;
 }
 
@@ -164,7 +216,13 @@ export async function findTaskByProviderId(
   db: Executor,
   providerTaskId: string,
 ): Promise<TaskRow | undefined> {
-  const [row] = await db.select().from(tasks).where(eq(tasks.providerTaskId, providerTaskId));
+  const [row] = await prepared(db, 'findTaskByProviderId', (db) =>
+    db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.providerTaskId, ph('providerTaskId')))
+      .prepare('findTaskByProviderId'),
+  ).execute({ providerTaskId });
   return row;
 }
 
@@ -196,11 +254,19 @@ export async function recordSubmission(
   providerTaskId: string,
   nextPollAt: Date,
 ): Promise<TaskRow | undefined> {
-  const [row] = await db
-    .update(tasks)
-    .set({ providerTaskId, state: 'WAITING', nextPollAt, updatedAt: sql`now()` })
-    .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING')))
-    .returning();
+  const [row] = await prepared(db, 'recordSubmission', (db) =>
+    db
+      .update(tasks)
+      .set({
+        providerTaskId: sql`${ph('providerTaskId')}::text`,
+        state: 'WAITING',
+        nextPollAt: sql`${ph('nextPollAt')}::timestamptz`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(tasks.id, ph('id')), eq(tasks.state, 'PENDING')))
+      .returning()
+      .prepare('recordSubmission'),
+  ).execute({ id, providerTaskId, nextPollAt: nextPollAt.toISOString() });
   return row;
 }
 
@@ -235,47 +301,90 @@ export interface TaskChange {
 /**
  * Moves a task forward, never back and never out of SUCCESS or FAIL (the enum's order is the
  * life of a task). Returns the updated row, or undefined when the change would not move it, which
- * makes duplicate and late news harmless.
+ * makes duplicate and late news harmless. One statement: a SUCCESS writes its character in the same
+ * statement as the task, so both land or neither, without a transaction's extra round trips.
  */
 export async function advanceTask(
   db: Executor,
   id: string,
   change: TaskChange,
 ): Promise<TaskRow | undefined> {
-  const done = isFinished(change.state);
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(tasks)
-      .set({
-        state: change.state,
-        updatedAt: sql`now()`,
-        ...(done && { completedAt: sql`now()`, nextPollAt: null, leasedBy: null }),
-        ...(change.error && { errorCode: change.error.code, errorMessage: change.error.message }),
-        ...(change.releaseIdempotencyKey && { idempotencyKey: null }),
-      })
-      .where(
-        and(eq(tasks.id, id), notInArray(tasks.state, finished), lt(tasks.state, change.state)),
+  const shape: AdvanceShape = {
+    done: isFinished(change.state),
+    error: change.error !== undefined,
+    releaseIdempotencyKey: change.releaseIdempotencyKey === true,
+    character: change.state === 'SUCCESS' && change.character !== undefined,
+  };
+  const name = `advanceTask:${Object.values(shape).map(Number).join('')}`;
+  const [row] = await prepared(db, name, (db) => advanceQuery(db, shape, name)).execute(
+    advanceParams(id, change),
+  );
+  return row;
+}
+
+/** Which columns an advance writes: each combination is one prepared statement. */
+interface AdvanceShape {
+  done: boolean;
+  error: boolean;
+  releaseIdempotencyKey: boolean;
+  character: boolean;
+}
+
+function advanceQuery(db: Executor, shape: AdvanceShape, name: string) {
+  const move = db
+    .update(tasks)
+    .set({
+      state: sql`${ph('state')}::task_state`,
+      updatedAt: sql`now()`,
+      ...(shape.done && { completedAt: sql`now()`, nextPollAt: null, leasedBy: null }),
+      ...(shape.error && {
+        errorCode: sql`${ph('errorCode')}::text`,
+        errorMessage: sql`${ph('errorMessage')}::text`,
+      }),
+      ...(shape.releaseIdempotencyKey && { idempotencyKey: null }),
+    })
+    .where(
+      and(eq(tasks.id, ph('id')), notInArray(tasks.state, finished), lt(tasks.state, ph('state'))),
+    )
+    .returning();
+  if (!shape.character) return move.prepare(name);
+  const moved = db.$with('moved').as(move);
+  // Every column but the generated search vector, in the table's order, as INSERT … SELECT
+  // takes them (drizzle's typed select would want the generated column too).
+  const made = db.$with('made').as(
+    db
+      .insert(characters)
+      .select(
+        sql`select gen_random_uuid(), ${moved.owner}, ${moved.id}, ${ph('characterId')}::text,
+          ${ph('prompt')}::text, ${ph('safetyInstruction')}::text, ${ph('sourceVideoUrl')}::text,
+          ${ph('sourceVideoExpiresAt')}::timestamptz, ${ph('sourceVideoFormat')}::text,
+          ${ph('sourceVideoDurationSeconds')}::real, ${ph('sourceVideoSizeBytes')}::integer,
+          ${ph('sourceVideoSha256')}::text, now()
+        from ${moved}`,
       )
-      .returning();
-    if (row && change.state === 'SUCCESS' && change.character) {
-      const { sourceVideo: video, ...character } = change.character;
-      await tx
-        .insert(characters)
-        .values({
-          ...character,
-          owner: row.owner,
-          taskId: row.id,
-          sourceVideoUrl: video.url,
-          sourceVideoFormat: video.format,
-          sourceVideoDurationSeconds: video.durationSeconds,
-          sourceVideoSizeBytes: video.sizeBytes,
-          sourceVideoSha256: video.sha256,
-          sourceVideoExpiresAt: video.expiresAt === null ? null : new Date(video.expiresAt),
-        })
-        .onConflictDoNothing({ target: characters.taskId });
-    }
-    return row;
-  });
+      .onConflictDoNothing({ target: characters.taskId })
+      .returning({ id: characters.id }),
+  );
+  return db.with(moved, made).select().from(moved).prepare(name);
+}
+
+function advanceParams(id: string, change: TaskChange) {
+  const video = change.character?.sourceVideo;
+  return {
+    id,
+    state: change.state,
+    errorCode: change.error?.code,
+    errorMessage: change.error?.message,
+    characterId: change.character?.characterId,
+    prompt: change.character?.prompt,
+    safetyInstruction: change.character?.safetyInstruction,
+    sourceVideoUrl: video?.url,
+    sourceVideoExpiresAt: video?.expiresAt,
+    sourceVideoFormat: video?.format,
+    sourceVideoDurationSeconds: video?.durationSeconds,
+    sourceVideoSizeBytes: video?.sizeBytes,
+    sourceVideoSha256: video?.sha256,
+  };
 }
 
 /** A task an instance has leased for one poll. */

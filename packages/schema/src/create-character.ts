@@ -190,7 +190,7 @@ export async function submitTask(
   };
   let pending: TaskRow;
   if (key === undefined) {
-    pending = await insertTask(ctx.db, task);
+    pending = await insertTask(ctx.db, { ...task, claimed: true });
   } else {
     const fingerprint = fingerprintOf(model, submission.fingerprint);
     const held = await insertOrFetchTask(ctx.db, {
@@ -235,6 +235,8 @@ async function submit(
   // refused one, it has none.
   let sent = false;
   let task = pending;
+  // Without an idempotency key no repeat can name the task: its claim was written with it.
+  const claimEachAttempt = task.idempotencyKey !== null;
   try {
     let ready = given;
     if (publish) ({ task, input: ready } = await publish(task, { signal }));
@@ -249,12 +251,14 @@ async function submit(
       {
         signal,
         beforeAttempt: async () => {
-          if (!(await claimSubmission(ctx.db, task.id))) throw new ClaimedElsewhere();
+          if (claimEachAttempt && !(await claimSubmission(ctx.db, task.id))) {
+            throw new ClaimedElsewhere();
+          }
           sent = true;
         },
         beforeRetry: async () => {
           sent = false;
-          await releaseSubmission(ctx.db, task.id);
+          if (claimEachAttempt) await releaseSubmission(ctx.db, task.id);
         },
       },
     );
