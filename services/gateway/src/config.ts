@@ -53,7 +53,10 @@ export const configSchema = z.object({
   NODE_ENV: z.string().trim().default('development'),
   /** Client API keys as `owner:key,owner2:key2`; more can live in the database (`npm run keys`). */
   GATEWAY_API_KEYS: apiKeyList.optional(),
-  /** createCharacter calls per key and minute; 0 turns the limit off. */
+  /**
+   * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
+   * instance: an owner's keys share one budget. 0 turns the limit off.
+   */
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /** Origins allowed to call from a browser: `*`, or a comma-separated list. */
   CORS_ORIGINS: z.string().trim().optional(),
@@ -75,6 +78,7 @@ export const configSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data/pglite'),
   /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
   KIE_API_KEY: optionalText,
+  /** kie.ai's Market API; another one (such as the standalone emulator) needs KIE_API_KEY too. */
   KIE_API_BASE_URL: httpUrl('KIE_API_BASE_URL').default('https://api.kie.ai'),
   KIE_UPLOAD_BASE_URL: httpUrl('KIE_UPLOAD_BASE_URL').default('https://kieai.redpandaai.co'),
   /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
@@ -91,7 +95,8 @@ export const configSchema = z.object({
   /**
    * How long an instance holds a task it polls. No other instance polls the task meanwhile, and
    * the tasks of an instance that died are taken over once their leases end. kie.ai's answer is
-   * awaited for half of it at most (each attempt also within KIE_TIMEOUT_MS).
+   * awaited for half of it at most (each attempt also within KIE_TIMEOUT_MS), so it must be at
+   * least twice KIE_TIMEOUT_MS: see crossChecks.
    */
   POLL_LEASE_MS: milliseconds(1_000).default(30_000),
   /** Names this instance in the tasks it polls (`tasks.leased_by`); default `<host name>:<pid>`. */
@@ -123,9 +128,45 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * The rules between settings, each problem as `NAME: message`. They are judged only once every
+ * setting parses on its own, as their values are needed to judge them.
+ */
+function crossChecks(
+  config: z.output<typeof configSchema>,
+  env: Record<string, string | undefined>,
+): string[] {
+  const problems: string[] = [];
+  const { POLL_LEASE_MS, KIE_TIMEOUT_MS } = config;
+  if (POLL_LEASE_MS < 2 * KIE_TIMEOUT_MS) {
+    // A poll gives up on kie.ai at half its lease: a shorter lease would cut off every attempt
+    // that takes as long as KIE_TIMEOUT_MS allows, and give up before kie.ai's retries.
+    problems.push(
+      `POLL_LEASE_MS: POLL_LEASE_MS (${POLL_LEASE_MS}) must be at least twice KIE_TIMEOUT_MS (${KIE_TIMEOUT_MS}), as a poll waits for kie.ai for half its lease at most: raise POLL_LEASE_MS to ${2 * KIE_TIMEOUT_MS} or more, or lower KIE_TIMEOUT_MS`,
+    );
+  }
+  if (config.KIE_API_KEY === undefined) {
+    // Without a key the built-in emulator is used, whatever the base URLs say: refused, so that
+    // a gateway meant to reach another kie.ai never runs on an emulator of its own unnoticed.
+    for (const name of ['KIE_API_BASE_URL', 'KIE_UPLOAD_BASE_URL'] as const) {
+      if ((env[name] ?? '').trim() === '') continue;
+      problems.push(
+        `${name}: set without KIE_API_KEY, which is needed to use another kie.ai, the standalone emulator (npm run emulator) included: set KIE_API_KEY (the emulator's own, or any value if it was started without one), or unset ${name} for the built-in emulator`,
+      );
+    }
+  }
+  return problems;
+}
+
+function configError(problems: string[]): ConfigError {
+  return new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);
   if (result.success) {
+    const problems = crossChecks(result.data, env);
+    if (problems.length > 0) throw configError(problems);
     const production = result.data.NODE_ENV === 'production';
     const origins = result.data.CORS_ORIGINS ?? (production ? '' : '*');
     return {
@@ -139,10 +180,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .filter(Boolean),
     };
   }
-  const problems = result.error.issues.map(
-    (issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+  throw configError(
+    result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
   );
-  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
 /** For entry points: the configuration, or its problems on stderr and exit 78 (EX_CONFIG). */

@@ -78,6 +78,39 @@ describe('loadConfig', () => {
       /PORT[\s\S]*PUBLIC_URL: PUBLIC_URL must be an absolute http\(s\) URL[\s\S]*LOG_LEVEL/,
     );
   });
+
+  it('refuses a poll lease shorter than twice the kie.ai time limit, naming both and the rule', () => {
+    const attempt = () => loadConfig({ POLL_LEASE_MS: '1000' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      'POLL_LEASE_MS: POLL_LEASE_MS (1000) must be at least twice KIE_TIMEOUT_MS (15000)',
+    );
+    expect(() => loadConfig({ POLL_LEASE_MS: '3999', KIE_TIMEOUT_MS: '2000' })).toThrow(
+      /POLL_LEASE_MS \(3999\) must be at least twice KIE_TIMEOUT_MS \(2000\)/,
+    );
+    expect(loadConfig({ POLL_LEASE_MS: '4000', KIE_TIMEOUT_MS: '2000' })).toMatchObject({
+      POLL_LEASE_MS: 4000,
+      KIE_TIMEOUT_MS: 2000,
+    });
+  });
+
+  it('refuses another kie.ai without KIE_API_KEY, instead of using the built-in emulator', () => {
+    const attempt = () =>
+      loadConfig({
+        KIE_API_BASE_URL: 'http://127.0.0.1:4010',
+        KIE_UPLOAD_BASE_URL: 'http://127.0.0.1:4010',
+      });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      /KIE_API_BASE_URL: set without KIE_API_KEY, which is needed to use another kie.ai, the standalone emulator \(npm run emulator\) included[\s\S]*KIE_UPLOAD_BASE_URL: set without KIE_API_KEY/,
+    );
+    expect(() => loadConfig({ KIE_UPLOAD_BASE_URL: 'http://127.0.0.1:4010' })).toThrow(
+      /KIE_UPLOAD_BASE_URL: set without KIE_API_KEY/,
+    );
+    expect(
+      loadConfig({ KIE_API_KEY: 'emulator-key', KIE_API_BASE_URL: 'http://127.0.0.1:4010' }),
+    ).toMatchObject({ KIE_API_BASE_URL: 'http://127.0.0.1:4010' });
+  });
 });
 
 describe("the README's configuration table", () => {

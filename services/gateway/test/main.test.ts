@@ -95,4 +95,17 @@ describe('the gateway process', () => {
     expect(gateway.output()).toMatch(/PORT/);
     expect(gateway.output()).toMatch(/PUBLIC_URL must be an absolute http\(s\) URL/);
   });
+
+  it('refuses to start on settings that disagree, and names them', async () => {
+    const gateway = startMain({
+      POLL_LEASE_MS: '1000',
+      KIE_API_BASE_URL: 'http://127.0.0.1:4010',
+      DATA_DIR: dataDir,
+    });
+    expect(await gateway.exited).toBe(78);
+    expect(gateway.output()).toContain(
+      'POLL_LEASE_MS: POLL_LEASE_MS (1000) must be at least twice KIE_TIMEOUT_MS (15000)',
+    );
+    expect(gateway.output()).toContain('KIE_API_BASE_URL: set without KIE_API_KEY');
+  });
 });
