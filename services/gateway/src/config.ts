@@ -16,6 +16,9 @@ const httpUrl = (name: string) =>
     })
     .transform((value) => value.replace(/\/+$/, ''));
 
+/** kie.ai's own Market API, the default of KIE_API_BASE_URL. */
+export const KIE_API_URL = 'https://api.kie.ai';
+
 const milliseconds = (min: number) => z.coerce.number().int().min(min);
 
 const flag = z
@@ -79,7 +82,7 @@ export const configSchema = z.object({
   /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
   KIE_API_KEY: optionalText,
   /** kie.ai's Market API; another one (such as the standalone emulator) needs KIE_API_KEY too. */
-  KIE_API_BASE_URL: httpUrl('KIE_API_BASE_URL').default('https://api.kie.ai'),
+  KIE_API_BASE_URL: httpUrl('KIE_API_BASE_URL').default(KIE_API_URL),
   KIE_UPLOAD_BASE_URL: httpUrl('KIE_UPLOAD_BASE_URL').default('https://kieai.redpandaai.co'),
   /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
   KIE_WEBHOOK_HMAC_KEY: optionalText,

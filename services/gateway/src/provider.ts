@@ -1,6 +1,6 @@
 import { KieClient } from '@charanim/provider';
 import { type Emulator, startEmulator } from '@charanim/provider/emulator';
-import type { Config } from './config.ts';
+import { type Config, KIE_API_URL } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics/registry.ts';
 
@@ -39,7 +39,14 @@ export async function connectProvider(
     }
   };
   if (config.KIE_API_KEY !== undefined) {
-    logger.info({ apiBaseUrl: config.KIE_API_BASE_URL }, 'kie.ai: using the real API');
+    const { KIE_API_BASE_URL: apiBaseUrl, KIE_UPLOAD_BASE_URL: uploadBaseUrl } = config;
+    // A local emulator or a proxy must not read as kie.ai itself in the start log.
+    logger.info(
+      { apiBaseUrl, uploadBaseUrl },
+      apiBaseUrl === KIE_API_URL
+        ? `kie.ai: using the real API at ${apiBaseUrl}, uploads at ${uploadBaseUrl}`
+        : `kie.ai: using the kie.ai API at ${apiBaseUrl} (KIE_API_BASE_URL), uploads at ${uploadBaseUrl}`,
+    );
     return {
       client: new KieClient({
         apiKey: config.KIE_API_KEY,
