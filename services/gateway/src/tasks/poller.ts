@@ -6,7 +6,7 @@ import {
   schedulePoll,
   type TaskRow,
 } from '@charanim/db';
-import type { KieClient } from '@charanim/provider';
+import { type KieClient, ProviderError } from '@charanim/provider';
 import type { Logger } from '../logger.ts';
 import { applyRecord, type TaskUpdater } from './apply-record.ts';
 
@@ -102,10 +102,21 @@ export class Poller {
       });
       moved = await applyRecord(this.#options, task, record);
     } catch (error) {
-      logger.warn(
-        { err: error, taskId: task.id, providerTaskId: task.providerTaskId },
-        'poll failed',
-      );
+      const about = {
+        taskId: task.id,
+        providerTaskId: task.providerTaskId,
+        attempt: task.pollAttempts + 1,
+      };
+      if (error instanceof ProviderError) {
+        // kie.ai's answer, or the lack of one, as the client classified it: the stack says nothing
+        // more, and a task kie.ai does not know is polled (and logged) until its bound.
+        logger.warn(
+          { ...about, code: error.code, providerCode: error.providerCode },
+          `poll failed: ${error.code}: ${error.message}`,
+        );
+      } else {
+        logger.warn({ ...about, err: error }, 'poll failed');
+      }
     }
     if (moved && isFinished(moved.state)) return;
     // Read first, then judged: a task whose poll came late (its lease outlived a dead instance)
