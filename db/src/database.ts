@@ -69,11 +69,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
-  const client = postgres(url, {
-    max: options.maxConnections ?? 10,
-    onnotice: (notice) => options.onNotice?.(String(notice.message)),
-    connection: { application_name: 'charanim-gateway' },
-  });
+  const connect = (max: number, purpose: string) =>
+    postgres(url, {
+      max,
+      onnotice: (notice) => options.onNotice?.(String(notice.message)),
+      connection: { application_name: `charanim-gateway${purpose}` },
+    });
+  const client = connect(options.maxConnections ?? 10, '');
   const db = drizzlePostgres({ client, schema });
   const location = new URL(url);
   location.password = '';
@@ -82,18 +84,17 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     kind: 'postgres',
     location: location.toString(),
     migrate: async () => {
-      // Instances starting together take turns: the first applies the migrations, the others
-      // then find them applied, instead of failing on objects created under their feet.
-      const session = await client.reserve();
+      // Instances starting together take turns under a session advisory lock: the first applies
+      // the migrations, the others then find them applied. The lock and the migrations share one
+      // connection of their own, outside the pool: taken from the pool, the lock's connection
+      // would leave a pool of one none to migrate with, and the lock held for ever. Ending the
+      // connection releases the lock, whether the migrations succeeded or not.
+      const session = connect(1, ' migrate');
       try {
         await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        try {
-          await migratePostgres(db, { migrationsFolder });
-        } finally {
-          await session`select pg_advisory_unlock(${MIGRATION_LOCK})`;
-        }
+        await migratePostgres(drizzlePostgres({ client: session }), { migrationsFolder });
       } finally {
-        session.release();
+        await session.end({ timeout: 5 });
       }
     },
     ping: async () => {

@@ -1,0 +1,91 @@
+import { countActiveApiKeys, openDatabase } from '@charanim/db';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
+import { waitFor } from './support/wait.ts';
+
+/** Opening a PostgreSQL database: pool sizes, instances migrating together. */
+
+describe('a pool of one connection', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ env: { DATABASE_POOL_SIZE: '1' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('starts the gateway, migrated, and serves a task to SUCCESS', async () => {
+    const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
+      input: { videoUrl: 'https://videos.example.com/fox.mp4', prompt: 'A fox' },
+    });
+    expect(response.errors).toBeUndefined();
+    const task = response.data?.createCharacter.task;
+    const updates = await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: task.id });
+    expect(updates.at(-1)?.data?.taskUpdated.state).toBe('SUCCESS');
+    expect(await countActiveApiKeys(t.gateway.database.db)).toBe(0);
+  });
+});
+
+describe('migrations', () => {
+  let database: TestDatabase;
+  let admin: postgres.Sql;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = postgres(database.url, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await database?.drop();
+  });
+
+  it('apply once when two instances with a pool of one each migrate a fresh database together', async () => {
+    const handles = await Promise.all(
+      [1, 2].map(() => openDatabase({ url: database.url, maxConnections: 1, onNotice: () => {} })),
+    );
+    try {
+      await Promise.all(handles.map((handle) => handle.migrate()));
+      for (const handle of handles) {
+        await handle.ping();
+        expect(await countActiveApiKeys(handle.db)).toBe(0);
+      }
+      const [applied] =
+        await admin`select count(*)::int as count from drizzle.__drizzle_migrations`;
+      const again = await openDatabase({ url: database.url, maxConnections: 1 });
+      await again.migrate();
+      await again.close();
+      const [after] = await admin`select count(*)::int as count from drizzle.__drizzle_migrations`;
+      expect(after?.count).toBe(applied?.count);
+    } finally {
+      await Promise.all(handles.map((handle) => handle.close()));
+    }
+  });
+
+  it('release the lock when they fail, so that the next instance is not kept waiting', async () => {
+    const broken = await createTestDatabase();
+    try {
+      // An object in the way of the first migration makes it fail.
+      const setup = postgres(broken.url, { max: 1, onnotice: () => {} });
+      await setup`create table tasks (unrelated int)`;
+      const handle = await openDatabase({ url: broken.url, maxConnections: 1, onNotice: () => {} });
+      try {
+        await expect(handle.migrate()).rejects.toThrow();
+        await waitFor(async () => {
+          const [held] = await setup`
+            select count(*)::int as count from pg_locks
+            where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`;
+          return held?.count === 0;
+        });
+        // A second attempt fails the same way instead of waiting for a lock nobody releases.
+        await expect(handle.migrate()).rejects.toThrow();
+      } finally {
+        await handle.close();
+        await setup.end();
+      }
+    } finally {
+      await broken.drop();
+    }
+  });
+});
