@@ -54,6 +54,14 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * The database cannot be opened as configured. The message is one line, holds no password, and
+ * says what to do; entry points print it alone and exit as for a bad setting.
+ */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+}
+
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 /** The advisory lock key the instances of one database take turns migrating under. */
 const MIGRATION_LOCK = 7_411_902_563;
@@ -93,6 +101,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
       try {
         await session`select pg_advisory_lock(${MIGRATION_LOCK})`;
         await migratePostgres(drizzlePostgres({ client: session }), { migrationsFolder });
+      } catch (error) {
+        throw explainOpenFailure(error, url);
       } finally {
         await session.end({ timeout: 5 });
       }
@@ -106,6 +116,50 @@ function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle
     },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * A DatabaseOpenError for the failures of a first connection that only the operator can fix;
+ * any other error is returned as it is.
+ */
+function explainOpenFailure(error: unknown, url: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const parsed = new URL(url);
+  // The URL's parts are percent-encoded; the password is never read.
+  const host = decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1') || 'localhost';
+  const port = parsed.port || '5432';
+  const user = decodeURIComponent(parsed.username);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === '3D000') {
+    // The server names the database it looked for, defaults included (the user's name).
+    const name =
+      /database "(.*)" does not exist/.exec(message)?.[1] ??
+      decodeURIComponent(parsed.pathname.slice(1));
+    const createdb = ['createdb', '-h', host, '-p', port, ...(user ? ['-U', user] : []), name]
+      .map(shellWord)
+      .join(' ');
+    return new DatabaseOpenError(
+      `database "${name}" does not exist on the PostgreSQL server ${host}:${port}; it must exist before the gateway starts: create it (${createdb}) or point DATABASE_URL at an existing database`,
+      { cause: error },
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new DatabaseOpenError(
+      `cannot connect to the PostgreSQL server ${host}:${port} (${code}): is it running, and is DATABASE_URL's host and port right?`,
+      { cause: error },
+    );
+  }
+  if (code === '28000' || code === '28P01') {
+    return new DatabaseOpenError(
+      `the PostgreSQL server ${host}:${port} refused the login${user ? ` of "${user}"` : ''}: ${message}; check DATABASE_URL's user and password`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 async function openPglite(location: string): Promise<DatabaseHandle> {

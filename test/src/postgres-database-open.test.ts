@@ -1,12 +1,30 @@
-import { countActiveApiKeys, openDatabase } from '@charanim/db';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
+import { freePort } from './support/processes.ts';
 import { waitFor } from './support/wait.ts';
 
-/** Opening a PostgreSQL database: pool sizes, instances migrating together. */
+/** Opening a PostgreSQL database: pool sizes, instances migrating together, bad URLs. */
+
+const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const main = fileURLToPath(new URL('../../services/gateway/src/main.ts', import.meta.url));
+
+/** A URL on the test server naming a database that is not there, with a password in it. */
+function missingDatabaseUrl(): { url: string; name: string; password: string } {
+  const name = `gateway_missing_${randomBytes(6).toString('hex')}`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  url.password = password;
+  if (url.username === '') url.username = 'postgres';
+  return { url: url.toString(), name, password };
+}
 
 describe('a pool of one connection', () => {
   let t: TestGateway;
@@ -87,5 +105,83 @@ describe('migrations', () => {
     } finally {
       await broken.drop();
     }
+  });
+});
+
+describe('a DATABASE_URL the server cannot serve', () => {
+  it('names a missing database, says it must exist and how to create it, without the password', async () => {
+    const { url, name, password } = missingDatabaseUrl();
+    const handle = await openDatabase({ url, maxConnections: 1 });
+    try {
+      const failure = await handle.migrate().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(DatabaseOpenError);
+      const message = (failure as Error).message;
+      expect(message).toContain(`database "${name}" does not exist`);
+      expect(message).toContain('must exist');
+      expect(message).toMatch(new RegExp(`createdb -h \\S+ -p \\d+ -U \\S+ ${name}`));
+      expect(message).not.toContain(password);
+      expect(message).not.toContain('\n');
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('says when nothing listens at its host and port', async () => {
+    const url = new URL(adminUrl);
+    url.port = String(await freePort());
+    const handle = await openDatabase({ url: url.toString(), maxConnections: 1 });
+    try {
+      await expect(handle.migrate()).rejects.toThrow(
+        new DatabaseOpenError(
+          `cannot connect to the PostgreSQL server ${url.hostname}:${url.port} (ECONNREFUSED): is it running, and is DATABASE_URL's host and port right?`,
+        ),
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('names a role the server does not know', async () => {
+    const url = new URL(adminUrl);
+    url.username = `nobody_${randomBytes(4).toString('hex')}`;
+    const handle = await openDatabase({ url: url.toString(), maxConnections: 1 });
+    try {
+      await expect(handle.migrate()).rejects.toThrow(
+        expect.objectContaining({
+          name: 'DatabaseOpenError',
+          message: expect.stringContaining(`refused the login of "${url.username}"`),
+        }),
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('stops the gateway process with one line and exit 78 on a missing database', async () => {
+    const { url, name, password } = missingDatabaseUrl();
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('close', (exitCode) => resolve(exitCode)),
+    );
+    expect(code, output).toBe(78);
+    const lines = output.split('\n').filter(Boolean);
+    expect(lines, output).toHaveLength(1);
+    expect(lines[0]).toContain(`database \\"${name}\\" does not exist`);
+    expect(lines[0]).toContain('must exist');
+    expect(output).not.toContain(password);
+    expect(output).not.toContain('PostgresError');
   });
 });

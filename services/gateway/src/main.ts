@@ -1,3 +1,4 @@
+import { DatabaseOpenError } from '@charanim/db';
 import { StartRefused } from './auth/set-up.ts';
 import { loadConfigOrExit } from './config.ts';
 import { startGateway } from './gateway.ts';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   try {
     gateway = await startGateway({ config, logger });
   } catch (error) {
-    if (!(error instanceof StartRefused)) throw error;
+    if (!(error instanceof StartRefused || error instanceof DatabaseOpenError)) throw error;
     logger.fatal(error.message);
     process.exit(78); // EX_CONFIG
   }
