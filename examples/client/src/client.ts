@@ -2,7 +2,7 @@ import type { ResultOf, TadaDocumentNode, VariablesOf } from 'gql.tada';
 import { print } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GatewayError, type GraphQLErrorEntry, subscriptionError } from './errors.ts';
+import { GatewayError, type GraphQLErrorEntry, subscriptionError, unreachable } from './errors.ts';
 import { multipartBody } from './multipart.ts';
 
 type Document = TadaDocumentNode<any, any>;
@@ -17,10 +17,14 @@ export interface ClientOptions {
 export interface Client {
   /**
    * A query or a mutation over HTTP; a Blob in the variables (such as the `video` of
-   * `createCharacter`) makes it a multipart request. Throws a GatewayError on GraphQL errors.
+   * `createCharacter`) makes it a multipart request. Throws a GatewayError on GraphQL errors,
+   * an UnreachableError when the network failed it.
    */
   request<D extends Document>(document: D, variables: VariablesOf<D>): Promise<ResultOf<D>>;
-  /** A subscription over graphql-ws: each result in order until the server completes it. */
+  /**
+   * A subscription over graphql-ws: each result in order until the server completes it. Throws
+   * like `request`.
+   */
   subscribe<D extends Document>(
     document: D,
     variables: VariablesOf<D>,
@@ -50,6 +54,8 @@ export function createClient({ endpoint, apiKey }: ClientOptions): Client {
           ...(authorization && { authorization }),
         },
         body: form ?? JSON.stringify({ query, variables }),
+      }).catch((error: unknown) => {
+        throw unreachable(error, endpoint) ?? error;
       });
       const body = await readBody(response);
       if (body.errors?.length || body.data == null) {
@@ -73,7 +79,7 @@ export function createClient({ endpoint, apiKey }: ClientOptions): Client {
           yield result.data as ResultOf<typeof document>;
         }
       } catch (error) {
-        throw error instanceof GatewayError ? error : subscriptionError(error);
+        throw error instanceof GatewayError ? error : subscriptionError(error, endpoint);
       }
     },
 

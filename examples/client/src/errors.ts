@@ -26,8 +26,44 @@ export class GatewayError extends Error {
   }
 }
 
-/** What graphql-ws throws (an error list, a close event or an Error) as a GatewayError. */
-export function subscriptionError(thrown: unknown): GatewayError {
+/**
+ * Nothing at the endpoint would talk to the client: no server listens there, its name does not
+ * resolve, the connection was refused or broke, or it refused the WebSocket upgrade. Unlike a
+ * GatewayError, the gateway never saw the request.
+ */
+export class UnreachableError extends Error {
+  override readonly name = 'UnreachableError';
+
+  constructor(
+    readonly endpoint: string,
+    /** The system's code where there is one (`ECONNREFUSED`, `ENOTFOUND`, …), else what failed. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot reach ${endpoint}: ${reason}`, options);
+  }
+}
+
+/**
+ * A failed fetch as an UnreachableError when the network failed it, else undefined. fetch says
+ * only "fetch failed"; its cause says why, and a cause without a system error code (a request
+ * body that could not be read, say) is not the endpoint's doing.
+ */
+export function unreachable(thrown: unknown, endpoint: string): UnreachableError | undefined {
+  if (!(thrown instanceof TypeError)) return undefined;
+  const code = systemCode(thrown.cause);
+  return code ? new UnreachableError(endpoint, code, { cause: thrown }) : undefined;
+}
+
+/**
+ * What graphql-ws throws, as an UnreachableError when no connection could be made, else as a
+ * GatewayError: an error list, a close event, or the socket's error event. The events are plain
+ * objects, not Errors: `ws` hands graphql-ws an ErrorEvent whose `error` holds the cause.
+ */
+export function subscriptionError(
+  thrown: unknown,
+  endpoint: string,
+): GatewayError | UnreachableError {
   if (Array.isArray(thrown)) return new GatewayError(thrown as GraphQLErrorEntry[]);
   if (isCloseEvent(thrown)) {
     const message = thrown.reason || `the connection closed with code ${thrown.code}`;
@@ -35,10 +71,35 @@ export function subscriptionError(thrown: unknown): GatewayError {
     const code = thrown.code === 4401 ? 'UNAUTHENTICATED' : `CLOSED_${thrown.code}`;
     return new GatewayError([{ message, extensions: { code } }]);
   }
+  if (isErrorEvent(thrown)) {
+    const reason = systemCode(thrown.error) ?? (thrown.error?.message || thrown.message);
+    return new UnreachableError(endpoint, reason || 'the WebSocket connection failed', {
+      cause: thrown.error ?? thrown,
+    });
+  }
   if (thrown instanceof Error) return new GatewayError([{ message: thrown.message }]);
   return new GatewayError([{ message: String(thrown) }]);
 }
 
 function isCloseEvent(value: unknown): value is { code: number; reason: string } {
   return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+}
+
+/** A WebSocket `error` event; its fields are getters, so `in` finds them and `Object.keys` does not. */
+function isErrorEvent(value: unknown): value is { message?: string; error?: Error } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Error) &&
+    (value as { type?: unknown }).type === 'error'
+  );
+}
+
+/** `ECONNREFUSED` and its kin, from an error or the first of an AggregateError's errors. */
+function systemCode(cause: unknown): string | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const { code } = cause as { code?: unknown };
+  if (typeof code === 'string' && code) return code;
+  if (cause instanceof AggregateError) return systemCode(cause.errors[0]);
+  return undefined;
 }
