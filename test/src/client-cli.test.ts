@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createClient, GatewayError, Task, TaskUpdated } from '@charanim/client';
-import { characters } from '@charanim/db';
+import { characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from './support/cli.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
@@ -16,7 +18,9 @@ let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
     env: { GATEWAY_API_KEYS: `cli:${CLI_KEY}` },
-    emulator: { timing: { waitingMs: 100, queuingMs: 100, generatingMs: 100 } },
+    // WAITING lasts long enough for the CLI to subscribe after its create even on a busy machine,
+    // where the two integration projects run side by side: the first line must be WAITING.
+    emulator: { timing: { waitingMs: 1000, queuingMs: 100, generatingMs: 100 } },
   });
 });
 afterAll(async () => {
@@ -109,8 +113,16 @@ describe('npm run cli', () => {
     });
     const run = await cli('create', '--url', 'https://videos.example.com/person.mp4', '--watch');
     expect(run.status).toBe(1);
-    expect(progressStates(run).at(-1)).toBe('FAIL');
+    expectForward(progressStates(run));
+    // FAIL is no step: it says why, with no fraction of progress beside it.
+    expect(linesOf(run.stdout).at(-1)).toBe('FAIL       400: The video shows a real person');
     expect(run.stderr).toBe('task failed: The video shows a real person (400)\n');
+
+    const failedId = /^task (\S+) created/.exec(run.stdout)?.[1] as string;
+    const followed = await cli('task', failedId, '--watch');
+    expect(followed.status).toBe(1);
+    expect(followed.stdout).toBe('FAIL       400: The video shows a real person\n');
+    expect(followed.stderr).toBe('task failed: The video shows a real person (400)\n');
   });
 
   it('exits 1 with the message of a typed validation error', async () => {
@@ -145,7 +157,70 @@ describe('npm run cli', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^create needs exactly one of --video FILE and --url URL\n\nUsage:/);
   });
+
+  it('exits 2 with the usage on stderr when given no command at all', async () => {
+    const run = await runCli([]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^no command given: use create, search or task\n\nUsage:/);
+    const help = await runCli(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage:/);
+  });
+
+  it('exits 2 with one clean line for an unknown option, and knows --version', async () => {
+    const run = await runCli(['search', 'fox', '--colour']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^unknown option --colour\n\nUsage:/);
+    const version = await runCli(['--version']);
+    expect(version).toEqual({ status: 0, stdout: '@charanim/client 0.1.0\n', stderr: '' });
+  });
+
+  it.each([
+    [
+      'a missing file',
+      '/tmp/charanim-no-such-clip.mp4',
+      '--video /tmp/charanim-no-such-clip.mp4: the file does not exist',
+    ],
+    ['a directory', fixturePath(''), `--video ${fixturePath('')} is a directory, not a file`],
+  ])('refuses %s as --video before any request, naming it', async (_name, path, message) => {
+    const calls = t.emulator.calls.length;
+    const stored = (await t.gateway.database.db.select().from(tasks)).length;
+    const run = await cli('create', '--video', path, '--prompt', 'A fox');
+    expect(run).toEqual({ status: 2, stdout: '', stderr: `${message}\n` });
+    expect(t.emulator.calls.length).toBe(calls);
+    expect(await t.gateway.database.db.select().from(tasks)).toHaveLength(stored);
+  });
+
+  it('reports an unreachable gateway the same way from every command', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}/graphql`;
+    const runs = await Promise.all(
+      [
+        ['search', 'robot'],
+        ['task', 'VGFzazox'],
+        ['task', 'VGFzazox', '--watch'],
+        ['create', '--url', 'https://videos.example.com/fox.mp4', '--watch'],
+        ['create', '--video', fixturePath('clip-2s.mp4')],
+      ].map((args) => runCli([...args, '--endpoint', endpoint], { CHARANIM_API_KEY: CLI_KEY })),
+    );
+    for (const run of runs) {
+      expect(run).toEqual({
+        status: 1,
+        stdout: '',
+        stderr: `cannot reach ${endpoint}: ECONNREFUSED\n`,
+      });
+    }
+  });
 });
+
+/** A port nothing listens on: one the system gave a server that has closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describe('the typed client', () => {
   it('throws GatewayError with the HTTP status and the code of a refused request', async () => {

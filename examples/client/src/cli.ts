@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseInvocation, USAGE, UsageError } from './cli/args.ts';
 import { runCommand } from './cli/commands.ts';
+import { FileArgumentError } from './cli/video-file.ts';
 import { createClient } from './client.ts';
-import { GatewayError } from './errors.ts';
+import { GatewayError, UnreachableError } from './errors.ts';
 
 /** `npm run cli -- --help`: create characters, follow tasks and search, from a terminal. */
 async function main(): Promise<number> {
@@ -18,10 +20,19 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command.name === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   const client = createClient({ endpoint, apiKey });
   try {
     return await runCommand(client, command, process);
   } catch (error) {
+    // A file the command line names that cannot be sent is a command line it cannot run.
+    if (error instanceof FileArgumentError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
     process.stderr.write(`${explain(error, endpoint)}\n`);
     return 1;
   } finally {
@@ -32,12 +43,19 @@ async function main(): Promise<number> {
 function explain(error: unknown, endpoint: string): string {
   if (error instanceof GatewayError)
     return `error${error.code ? ` ${error.code}` : ''}: ${error.message}`;
-  const cause = (error as { cause?: unknown }).cause;
-  // fetch says only "fetch failed"; the cause says whether nothing listens or the name is wrong.
-  if (error instanceof TypeError && cause instanceof Error) {
-    return `cannot reach ${endpoint}: ${(cause as { code?: string }).code ?? cause.message}`;
-  }
+  if (error instanceof UnreachableError) return error.message;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  // fetch says only "fetch failed"; without a system error code the cause is the whole story.
+  if (error instanceof TypeError && cause)
+    return `the request to ${endpoint} failed: ${cause.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function version(): string {
+  const { name, version } = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { name: string; version: string };
+  return `${name} ${version}`;
 }
 
 main().then(

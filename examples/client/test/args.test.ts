@@ -28,9 +28,10 @@ describe('parseInvocation', () => {
     });
   });
 
-  it('answers --help and no command with the help', () => {
+  it('answers --help with the help and --version with the version', () => {
     expect(parse(['--help']).command).toEqual({ name: 'help' });
-    expect(parse([]).command).toEqual({ name: 'help' });
+    expect(parse(['search', 'fox', '-h']).command).toEqual({ name: 'help' });
+    expect(parse(['--version']).command).toEqual({ name: 'version' });
   });
 
   it.each([
@@ -42,10 +43,35 @@ describe('parseInvocation', () => {
     [['task'], 'task needs exactly one task id'],
     [['task', 'a', '--video', 'x'], 'task does not take --video'],
     [['fly'], 'unknown command fly'],
-    [['search', 'fox', '--colour'], "Unknown option '--colour'"],
+    [[], 'no command given: use create, search or task'],
+    [['search', 'fox', '--colour'], 'unknown option --colour'],
+    [['search', 'fox', '-x'], 'unknown option -x'],
+    [['search', 'fox', '--endpoint'], '--endpoint needs a value'],
+    [
+      ['create', '--prompt', '--watch'],
+      '--prompt needs a value (write one that starts with - as --prompt=-…)',
+    ],
+    [['task', 'a', '--watch=yes'], '--watch takes no value'],
     [['search', 'fox', '--endpoint', 'ftp://x'], '--endpoint must be an http(s) URL'],
   ])('refuses %j', (args, message) => {
     expect(() => parse(args)).toThrow(UsageError);
     expect(() => parse(args)).toThrow(message);
+  });
+
+  it.each([
+    [['--version', '--colour']],
+    [['-hx']],
+    [['search', 'fox', '--after']],
+    [['search', 'fox', '--after', '--first']],
+    [['task', 'a', '--help=no']],
+  ])('says what is wrong with the options of %j in one line, without quotes', (args) => {
+    let message = '';
+    try {
+      parse(args);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^(unknown option|--\w+ (needs|takes))/);
+    expect(message).not.toMatch(/[\n'"]/);
   });
 });

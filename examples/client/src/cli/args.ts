@@ -17,8 +17,10 @@ Options:
   --key KEY        the API key (default: $CHARANIM_API_KEY, which keeps it out of the process list)
   --watch          follow the task live and print its character id at the end
   -h, --help       this text
+  --version        the client's version
 
-Exit status: 0 on success, 1 when the task fails or the gateway refuses the request, 2 on bad usage.`;
+Exit status: 0 on success, 1 when the task fails, the gateway refuses the request or cannot be
+reached, 2 on a command line it cannot run (bad usage, or a --video that is not a readable file).`;
 
 export type Command =
   | {
@@ -31,7 +33,8 @@ export type Command =
     }
   | { name: 'search'; words: string; first?: number; after?: string }
   | { name: 'task'; id: string; watch: boolean }
-  | { name: 'help' };
+  | { name: 'help' }
+  | { name: 'version' };
 
 export interface Invocation {
   endpoint: string;
@@ -56,6 +59,7 @@ const options = {
   after: { type: 'string' },
   watch: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', default: false },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -64,12 +68,12 @@ const parse = (args: string[]) =>
   parseArgs({ args, options, allowPositionals: true, strict: true });
 
 /** Which options each command takes, beside the global ones. */
-const accepted: Record<Exclude<Command['name'], 'help'>, (keyof Values)[]> = {
+const accepted: Record<Exclude<Command['name'], 'help' | 'version'>, (keyof Values)[]> = {
   create: ['video', 'url', 'prompt', 'safety', 'idempotency-key', 'watch'],
   search: ['first', 'after'],
   task: ['watch'],
 };
-const globalOptions: (keyof Values)[] = ['endpoint', 'key', 'help'];
+const globalOptions: (keyof Values)[] = ['endpoint', 'key', 'help', 'version'];
 
 export function parseInvocation(
   args: string[],
@@ -79,8 +83,7 @@ export function parseInvocation(
   try {
     parsed = parse(args);
   } catch (error) {
-    // parseArgs names the unknown or incomplete option; that is all a user needs.
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseArgsProblem(error as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   const endpoint = values.endpoint ?? env.CHARANIM_ENDPOINT ?? DEFAULT_ENDPOINT;
@@ -89,9 +92,10 @@ export function parseInvocation(
   }
   const apiKey = values.key ?? (env.CHARANIM_API_KEY || undefined);
   const [name, ...rest] = positionals;
-  if (values.help || name === undefined || name === 'help') {
-    return { endpoint, apiKey, command: { name: 'help' } };
-  }
+  if (values.help || name === 'help') return { endpoint, apiKey, command: { name: 'help' } };
+  if (values.version) return { endpoint, apiKey, command: { name: 'version' } };
+  // Asked for nothing, it cannot do anything: that is a command line it cannot run.
+  if (name === undefined) throw new UsageError('no command given: use create, search or task');
   if (name !== 'create' && name !== 'search' && name !== 'task') {
     throw new UsageError(`unknown command ${name}: use create, search or task`);
   }
@@ -103,6 +107,32 @@ export function parseInvocation(
   );
   if (stray.length > 0) throw new UsageError(`${name} does not take --${stray.join(', --')}`);
   return { endpoint, apiKey, command: commandFrom(name, rest, values) };
+}
+
+/**
+ * parseArgs's complaint in one line. Its own messages run over several lines, quote the option
+ * with mismatched quotes and suggest `--` to a user who simply misspelt an option.
+ */
+function parseArgsProblem(error: Error & { code?: string }): string {
+  // The option as quoted first: `'--endpoint <value>'`, or `'-h, --help'` for one with a short form.
+  const quoted = /'(-[^']*)'/.exec(error.message)?.[1] ?? '';
+  const option = quoted
+    .split(/[ ,]+/)
+    .filter((word) => word.startsWith('-'))
+    .at(-1);
+  if (option !== undefined) {
+    switch (error.code) {
+      case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+        return `unknown option ${option}`;
+      case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+        if (/does not take an argument/.test(error.message)) return `${option} takes no value`;
+        // `--prompt --watch`: the value is missing, or it starts with a dash.
+        if (/ambiguous/.test(error.message))
+          return `${option} needs a value (write one that starts with - as ${option}=-…)`;
+        return `${option} needs a value`;
+    }
+  }
+  return error.message.split('\n')[0] ?? error.message;
 }
 
 function commandFrom(name: 'create' | 'search' | 'task', rest: string[], values: Values): Command {

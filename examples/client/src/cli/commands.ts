@@ -1,5 +1,3 @@
-import { openAsBlob } from 'node:fs';
-import { basename } from 'node:path';
 import type { Client } from '../client.ts';
 import type { ResultOf } from '../graphql.ts';
 import {
@@ -12,6 +10,7 @@ import {
 import type { Command } from './args.ts';
 import { describeFailure, describeOutcome, describeSearch, describeTask } from './output.ts';
 import { createProgress } from './progress.ts';
+import { openVideo } from './video-file.ts';
 
 export interface Terminal {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -21,7 +20,7 @@ export interface Terminal {
 /** Runs one command; resolves to the process's exit status. */
 export async function runCommand(
   client: Client,
-  command: Exclude<Command, { name: 'help' }>,
+  command: Exclude<Command, { name: 'help' | 'version' }>,
   terminal: Terminal,
 ): Promise<number> {
   switch (command.name) {
@@ -54,9 +53,10 @@ async function create(
   command: Extract<Command, { name: 'create' }>,
   terminal: Terminal,
 ): Promise<number> {
+  // Before any request: a file that cannot be sent is the command line's fault, not the gateway's.
   const video =
     'path' in command.video
-      ? { video: new File([await openAsBlob(command.video.path)], basename(command.video.path)) }
+      ? { video: await openVideo(command.video.path) }
       : { videoUrl: command.video.url };
   const { createCharacter: result } = await client.request(CreateCharacter, {
     input: {
@@ -84,7 +84,7 @@ async function follow(client: Client, id: string, terminal: Terminal): Promise<n
   try {
     for await (const { taskUpdated } of client.subscribe(TaskUpdated, { id })) {
       last = taskUpdated;
-      progress.update(taskUpdated.state);
+      progress.update(taskUpdated);
     }
   } finally {
     progress.finish();

@@ -1,11 +1,12 @@
 import type { ResultOf } from '../graphql.ts';
 import type { TaskFields } from '../operations.ts';
 
-type TaskState = ResultOf<typeof TaskFields>['state'];
+type TaskView = Pick<ResultOf<typeof TaskFields>, 'state' | 'error'>;
+type TaskState = TaskView['state'];
 
 /** Shows a task's states as they come, until `finish`. */
 export interface Progress {
-  update(state: TaskState): void;
+  update(task: TaskView): void;
   finish(): void;
 }
 
@@ -27,15 +28,29 @@ function stepOf(state: TaskState, previous: number): number {
   return step === -1 ? previous : step;
 }
 
+/**
+ * FAIL is no step on the road: a fraction beside it would claim progress (or, for a task that
+ * failed before this client saw it, none), so it carries why the task failed instead.
+ */
+function failure(task: TaskView): string {
+  const { error } = task;
+  return error ? `${task.state.padEnd(10)} ${error.code}: ${error.message}` : task.state;
+}
+
 function lineProgress(stream: NodeJS.WritableStream): Progress {
   let shown: TaskState | undefined;
   let step = 0;
   return {
-    update(state) {
+    update(task) {
+      const { state } = task;
       if (state === shown) return;
       shown = state;
       step = stepOf(state, step);
-      stream.write(`${state.padEnd(10)} [${step}/${STEPS.length - 1}]\n`);
+      stream.write(
+        state === 'FAIL'
+          ? `${failure(task)}\n`
+          : `${state.padEnd(10)} [${step}/${STEPS.length - 1}]\n`,
+      );
     },
     finish() {},
   };
@@ -43,26 +58,30 @@ function lineProgress(stream: NodeJS.WritableStream): Progress {
 
 function barProgress(stream: NodeJS.WritableStream): Progress {
   const started = Date.now();
-  let state: TaskState | undefined;
+  let task: TaskView | undefined;
   let step = 0;
   const draw = () => {
-    if (!state) return;
+    if (!task) return;
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (task.state === 'FAIL') {
+      stream.write(`\r\x1b[2K${failure(task)} (${seconds} s)`);
+      return;
+    }
     const filled = Math.round((step / (STEPS.length - 1)) * BAR_WIDTH);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    stream.write(`\r\x1b[2K${bar} ${state.padEnd(10)} ${seconds} s`);
+    stream.write(`\r\x1b[2K${bar} ${task.state.padEnd(10)} ${seconds} s`);
   };
   const timer = setInterval(draw, REDRAW_MS).unref();
   return {
     update(next) {
-      state = next;
-      step = stepOf(next, step);
+      task = next;
+      step = stepOf(next.state, step);
       draw();
     },
     finish() {
       clearInterval(timer);
       draw();
-      if (state) stream.write('\n');
+      if (task) stream.write('\n');
     },
   };
 }
