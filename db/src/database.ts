@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { DirectoryLockedError, lockDirectory } from './directory-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -164,9 +165,18 @@ function shellWord(word: string): string {
 
 async function openPglite(location: string): Promise<DatabaseHandle> {
   const dataDir = location.replace(/^file:\/\//, '');
-  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-  // pg_trgm serves the typo-tolerant part of character search, as on a PostgreSQL server.
-  const client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  const inMemory = dataDir.includes('://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // PGlite keeps no lock of its own, and two processes on one directory lose each other's writes.
+  const lock = inMemory ? undefined : lockPgliteDirectory(dataDir);
+  let client: PGlite;
+  try {
+    // pg_trgm serves the typo-tolerant part of character search, as on a PostgreSQL server.
+    client = await PGlite.create(dataDir, { extensions: { pg_trgm } });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite({ client, schema });
   return {
     db: db as unknown as Database,
@@ -176,6 +186,27 @@ async function openPglite(location: string): Promise<DatabaseHandle> {
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
+}
+
+function lockPgliteDirectory(dataDir: string) {
+  try {
+    return lockDirectory(dataDir);
+  } catch (error) {
+    if (!(error instanceof DirectoryLockedError)) throw error;
+    const who = error.heldHere
+      ? 'this process has it open already'
+      : `another process has it open (${error.holder ? `pid ${error.holder.pid} on ${error.holder.hostname}, ${error.holder.command}, since ${error.holder.since}` : 'being opened right now'}), most likely a running gateway`;
+    throw new DatabaseOpenError(
+      `the PGlite data directory ${dataDir} is in use: ${who}. PGlite can be opened by one process at a time: stop that process first, or share the data through a PostgreSQL server (DATABASE_URL=postgres://…)`,
+      { cause: error },
+    );
+  }
 }

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import {
   createApiKey,
   type DatabaseHandle,
+  DatabaseOpenError,
   listApiKeys,
   openDatabase,
   revokeApiKeys,
@@ -183,6 +184,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof Exit) {
       process.stderr.write(error.message);
       process.exit(error.code);
+    }
+    if (error instanceof DatabaseOpenError) {
+      process.stderr.write(`keys: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG, as the gateway
     }
     process.stderr.write(`keys: ${describe(error)}\n`);
     process.exit(1);

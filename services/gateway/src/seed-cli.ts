@@ -3,7 +3,7 @@
  * (DATABASE_URL, or the embedded PGlite in DATA_DIR) with finished tasks and characters.
  */
 import { parseArgs } from 'node:util';
-import { openDatabase, seedCharacters } from '@charanim/db';
+import { type DatabaseHandle, DatabaseOpenError, openDatabase, seedCharacters } from '@charanim/db';
 import { loadConfigOrExit } from './config.ts';
 
 const usage = 'usage: npm run seed -- --characters N [--owner NAME]';
@@ -25,8 +25,15 @@ function options(): { count: number; owner: string } {
 
 const { count, owner } = options();
 const config = loadConfigOrExit();
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-await database.migrate();
+let database: DatabaseHandle;
+try {
+  database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  await database.migrate();
+} catch (error) {
+  if (!(error instanceof DatabaseOpenError)) throw error;
+  process.stderr.write(`seed: ${error.message}\n`);
+  process.exit(78); // EX_CONFIG, as the gateway
+}
 const started = Date.now();
 await seedCharacters(database.db, {
   count,

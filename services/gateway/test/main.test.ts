@@ -8,18 +8,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const keysCli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
+const seedCli = fileURLToPath(new URL('../src/seed-cli.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-main-'));
+const sharedDir = mkdtempSync(join(tmpdir(), 'gateway-shared-'));
 const port = 40_000 + Math.floor(Math.random() * 20_000);
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(sharedDir, { recursive: true, force: true });
+});
 
 /** The gateway as `npm start` runs it, with only the given environment. */
-function startMain(env: Record<string, string>): {
+function startMain(
+  env: Record<string, string>,
+  script = main,
+  args: string[] = [],
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -108,4 +118,56 @@ describe('the gateway process', () => {
     );
     expect(gateway.output()).toContain('KIE_API_BASE_URL: set without KIE_API_KEY');
   });
+
+  it('keeps its PGlite directory to itself: keys, seed and a second gateway are refused while it runs', {
+    timeout: 120_000,
+  }, async () => {
+    const env = { DATA_DIR: sharedDir };
+    const gateway = startMain({ ...env, PORT: String(port + 1) });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port + 1}/health`, 60_000);
+      const refused = await Promise.all([
+        runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme'])),
+        runToEnd(startMain(env, seedCli, ['--characters', '1'])),
+        runToEnd(startMain({ ...env, PORT: String(port + 2) })),
+      ]);
+      for (const run of refused) {
+        expect(run.code, run.output).toBe(78);
+        const lines = run.output.split('\n').filter(Boolean);
+        expect(lines, run.output).toHaveLength(1);
+        expect(lines[0]).toContain(`the PGlite data directory ${sharedDir} is in use`);
+        expect(lines[0]).toContain(`another process has it open (pid ${gateway.child.pid} on `);
+      }
+      expect(refused[0]?.output).not.toMatch(/cag_/);
+
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+
+    const created = await runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme']));
+    expect(created.code, created.output).toBe(0);
+    // The key outlives a restart: the gateway now finds it and requires keys.
+    const restarted = startMain({ ...env, PORT: String(port + 3) });
+    try {
+      await waitForHealth(`http://127.0.0.1:${port + 3}/health`, 60_000);
+      expect(restarted.output()).toContain('"fromDatabase":1');
+    } finally {
+      restarted.child.kill('SIGKILL');
+      await restarted.exited;
+    }
+    // A gateway SIGKILLed leaves its lock behind, which the next opener takes over at once.
+    const listed = await runToEnd(startMain(env, keysCli, ['list']));
+    expect(listed.code, listed.output).toBe(0);
+    expect(listed.output).toContain('acme');
+  });
 });
+
+/** A run's exit code and all it printed: `close` comes once its output is read to the end. */
+async function runToEnd(
+  run: ReturnType<typeof startMain>,
+): Promise<{ code: number | null; output: string }> {
+  await new Promise((resolve) => run.child.once('close', resolve));
+  return { code: await run.exited, output: run.output() };
+}
