@@ -39,6 +39,18 @@ describe('validation before any provider call', () => {
       /5001 characters; must be at most 5000/,
     ],
     [
+      'an empty prompt',
+      { videoUrl: url, prompt: '' },
+      'prompt',
+      /^prompt is 0 characters; must be at least 1 \(leave prompt out for none\)$/,
+    ],
+    [
+      'a prompt of nothing but whitespace',
+      { videoUrl: url, prompt: ' \t\n ' },
+      'prompt',
+      /^prompt is only whitespace; must have at least 1 character that is not whitespace$/,
+    ],
+    [
       'a safety instruction of 5001 characters',
       { videoUrl: url, safetyInstruction: long(5001) },
       'safetyInstruction',

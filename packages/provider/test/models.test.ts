@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createModelRegistry, parseCharacterResult } from '../src/models/index.ts';
+import { createModelRegistry, parseCharacterResult, sora2Characters } from '../src/models/index.ts';
 
 describe('parseCharacterResult', () => {
   it.each([
@@ -28,6 +28,38 @@ describe('parseCharacterResult', () => {
 
 describe('sora-2-characters', () => {
   const model = createModelRegistry().get('sora-2-characters');
+  const videoUrl = 'https://x.test/a.mp4';
+
+  /** The issues of a parse that must fail, as `path: message`. */
+  function issuesOf(input: Record<string, unknown>): string[] {
+    const parsed = sora2Characters.input.safeParse({ videoUrl, ...input });
+    if (parsed.success) throw new Error('the input was accepted');
+    return parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  }
+
+  it('takes no prompt, and refuses one that is empty or only whitespace', () => {
+    expect(sora2Characters.input.parse({ videoUrl })).toEqual({ videoUrl });
+    expect(issuesOf({ prompt: '' })).toEqual([
+      'prompt: prompt is 0 characters; must be at least 1 (leave prompt out for none)',
+    ]);
+    for (const prompt of ['   ', '\n\t', '\u3000'])
+      expect(issuesOf({ prompt })).toEqual([
+        'prompt: prompt is only whitespace; must have at least 1 character that is not whitespace',
+      ]);
+    expect(issuesOf({ prompt: ' '.repeat(5001) })[0]).toBe(
+      'prompt: prompt is 5001 characters; must be at most 5000',
+    );
+  });
+
+  it('keeps the prompt as written, whitespace around it included', () => {
+    expect(sora2Characters.input.parse({ videoUrl, prompt: ' a cat ' }).prompt).toBe(' a cat ');
+  });
+
+  it('checks the text fields without the URL, as createCharacter does for an upload', () => {
+    const text = sora2Characters.input.omit({ videoUrl: true });
+    expect(text.safeParse({ prompt: 'a cat' }).success).toBe(true);
+    expect(text.safeParse({ prompt: '  ' }).error?.issues[0]?.path).toEqual(['prompt']);
+  });
 
   it('maps the input to the provider input with one video URL', () => {
     if (!model) throw new Error('sora-2-characters is not registered');
