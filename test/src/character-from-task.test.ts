@@ -97,6 +97,36 @@ describe('createCharacterFromTask validation, before any provider call', () => {
     ],
     ['an empty prompt', { prompt: '' }, 'prompt', 'prompt is 0 characters; must be at least 1'],
     [
+      'a prompt of nothing but whitespace',
+      { prompt: '   ' },
+      'prompt',
+      'prompt is only whitespace; must have at least 1 character that is not whitespace',
+    ],
+    [
+      'an origin task id of nothing but whitespace',
+      { originTaskId: '   ' },
+      'originTaskId',
+      'originTaskId is required: the id of an earlier kie.ai video task',
+    ],
+    [
+      'a start of 1e308 s',
+      { startSeconds: 1e308, endSeconds: 1e308 },
+      'startSeconds',
+      'startSeconds is 1e+308; must be at most 3600',
+    ],
+    [
+      'an end of 1e308 s',
+      { startSeconds: 1, endSeconds: 1e308 },
+      'endSeconds',
+      'endSeconds is 1e+308; must be at most 3600',
+    ],
+    [
+      'a start of -1e308 s',
+      { startSeconds: -1e308 },
+      'startSeconds',
+      'startSeconds is -1e+308; must be at least 0',
+    ],
+    [
       'a safety instruction of 5001 characters',
       { safetyInstruction: long(5001) },
       'safetyInstruction',
@@ -140,6 +170,8 @@ describe('createCharacterFromTask validation, before any provider call', () => {
       { startSeconds: 0, endSeconds: 1 },
       { startSeconds: 2, endSeconds: 6 },
       { startSeconds: 1.3, endSeconds: 2.3 },
+      { startSeconds: 3596, endSeconds: 3600 },
+      { prompt: ' a fox ' },
       {
         prompt: long(5000),
         safetyInstruction: long(5000),
@@ -219,6 +251,15 @@ describe('createCharacterFromTask → taskUpdated', () => {
       prompt: 'A fox in a red scarf, from the earlier video',
       sourceVideoDurationSeconds: 2,
     });
+  });
+
+  it('sends the origin task id without the whitespace pasted around it', async () => {
+    const before = createTasks().length;
+    const result = await createFromTask({ ...valid, originTaskId: ` ${valid.originTaskId}\n` });
+    expect(result.__typename).toBe('CreateCharacterSuccess');
+    expect(result.task.input.originTaskId).toBe(valid.originTaskId);
+    const [sent] = createTasks().slice(before);
+    expect(sent?.body).toMatchObject({ input: { origin_task_id: valid.originTaskId } });
   });
 
   it.each([

@@ -4,7 +4,9 @@ import {
   createModelRegistry,
   decimalSeconds,
   inputJsonSchema,
+  MAX_ORIGIN_SECONDS,
   parseCharacterResult,
+  readableNumber,
   sora2Characters,
   sora2CharactersPro,
 } from '../src/models/index.ts';
@@ -55,7 +57,50 @@ describe('sora-2-characters-pro input', () => {
   });
 
   it.each([
+    [
+      1e308,
+      1e308,
+      [
+        'startSeconds: startSeconds is 1e+308; must be at most 3600',
+        'endSeconds: endSeconds is 1e+308; must be at most 3600',
+      ],
+    ],
+    [1, 1e308, ['endSeconds: endSeconds is 1e+308; must be at most 3600']],
+    [
+      3600.5,
+      3602,
+      [
+        'startSeconds: startSeconds is 3600.5; must be at most 3600',
+        'endSeconds: endSeconds is 3602; must be at most 3600',
+      ],
+    ],
+    [-1e308, 1, ['startSeconds: startSeconds is -1e+308; must be at least 0']],
+    [3, -1e308, ['endSeconds: endSeconds is -1e+308; must be at least 0']],
+    [
+      Number.POSITIVE_INFINITY,
+      1,
+      ['startSeconds: startSeconds is Infinity; must be a finite number of seconds'],
+    ],
+    [1, Number.NaN, ['endSeconds: endSeconds is NaN; must be a finite number of seconds']],
+  ])(
+    'refuses a time from %s to %s s outside the video, by name and limit',
+    (startSeconds, endSeconds, issues) => {
+      expect(issuesOf({ ...valid, startSeconds, endSeconds })).toEqual(issues);
+    },
+  );
+
+  it('takes a segment that ends at the last second allowed', () => {
+    const input = {
+      ...valid,
+      startSeconds: MAX_ORIGIN_SECONDS - 4,
+      endSeconds: MAX_ORIGIN_SECONDS,
+    };
+    expect(model.input.safeParse(input).success).toBe(true);
+  });
+
+  it.each([
     [2, 2.99, 'the segment is 0.99 s (2 to 2.99); must be between 1 and 4 s'],
+    [1e-300, 0.5, 'the segment is 0.5 s (1e-300 to 0.5); must be between 1 and 4 s'],
     [2, 6.01, 'the segment is 4.01 s (2 to 6.01); must be between 1 and 4 s'],
     [1.5, 6, 'the segment is 4.5 s (1.5 to 6); must be between 1 and 4 s'],
     [3, 1, 'the segment is -2 s (3 to 1); must be between 1 and 4 s'],
@@ -73,6 +118,14 @@ describe('sora-2-characters-pro input', () => {
       'prompt: prompt is 0 characters; must be at least 1',
     ]);
     expect(issuesOf({ ...valid, prompt: undefined })).toEqual(['prompt: prompt is required']);
+  });
+
+  it('refuses a prompt of nothing but whitespace, and sends one with some as written', () => {
+    for (const prompt of [' ', '   ', '\t\n ', '\u00a0\u2003'])
+      expect(issuesOf({ ...valid, prompt })).toEqual([
+        'prompt: prompt is only whitespace; must have at least 1 character that is not whitespace',
+      ]);
+    expect(model.input.parse({ ...valid, prompt: '  a fox  ' }).prompt).toBe('  a fox  ');
   });
 
   it('takes a safety instruction of 5000 characters and refuses 5001', () => {
@@ -93,9 +146,10 @@ describe('sora-2-characters-pro input', () => {
   });
 
   it('requires the origin task id', () => {
-    expect(issuesOf({ ...valid, originTaskId: '' })).toEqual([
-      'originTaskId: originTaskId is required: the id of an earlier kie.ai video task',
-    ]);
+    for (const originTaskId of ['', ' ', '  \t\n  '])
+      expect(issuesOf({ ...valid, originTaskId })).toEqual([
+        'originTaskId: originTaskId is required: the id of an earlier kie.ai video task',
+      ]);
     expect(issuesOf({ ...valid, originTaskId: undefined })).toEqual([
       'originTaskId: originTaskId is required',
     ]);
@@ -124,6 +178,16 @@ describe('sora-2-characters-pro provider input', () => {
     });
     expect(Object.keys(minimal)).not.toContain('character_user_name');
     expect(Object.keys(minimal)).not.toContain('safety_instruction');
+  });
+
+  it('sends the origin task id without the whitespace around it', () => {
+    const padded = `  ${valid.originTaskId}\n`;
+    expect(providerInput({ ...valid, originTaskId: padded }).origin_task_id).toBe(
+      valid.originTaskId,
+    );
+    expect(issuesOf({ ...valid, originTaskId: ` ${'i'.repeat(201)} ` })).toEqual([
+      'originTaskId: originTaskId is 201 characters; must be at most 200',
+    ]);
   });
 
   it.each([
@@ -176,6 +240,27 @@ describe('decimalSeconds', () => {
   });
 });
 
+describe('readableNumber', () => {
+  it.each([
+    [1.5, '1.5'],
+    [-0.01, '-0.01'],
+    [0, '0'],
+    [3600, '3600'],
+    [0.000001, '0.000001'],
+    [999999.5, '999999.5'],
+    [1e6, '1e+6'],
+    [1e308, '1e+308'],
+    [-1.7976931348623157e308, '-1.798e+308'],
+    [1.5e22, '1.5e+22'],
+    [1e-7, '1e-7'],
+    [1.23456e-300, '1.235e-300'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NaN, 'NaN'],
+  ])('writes %s as %s', (value, written) => {
+    expect(readableNumber(value)).toBe(written);
+  });
+});
+
 describe('the emulator’s sora-2-characters-pro rules', () => {
   const body = (input: Record<string, unknown>) => ({
     model: 'sora-2-characters-pro',
@@ -206,32 +291,61 @@ describe('the emulator’s sora-2-characters-pro rules', () => {
 });
 
 describe('inputJsonSchema', () => {
-  it('describes the basic model’s properties, types and limits', () => {
-    expect(inputJsonSchema(sora2Characters)).toMatchObject({
+  it('describes the basic model’s properties, types and limits, and the upload instead of a URL', () => {
+    const schema = inputJsonSchema(sora2Characters);
+    expect(schema).toMatchObject({
       type: 'object',
+      description: expect.stringMatching(/videoUrl, or uploaded as the file `video`/),
       properties: {
-        videoUrl: { type: 'string', maxLength: 2048 },
-        prompt: { type: 'string', maxLength: 5000 },
-        safetyInstruction: { type: 'string', maxLength: 5000 },
+        videoUrl: {
+          type: 'string',
+          maxLength: 2048,
+          description: expect.stringMatching(/1–4 s .* upload the file as `video`/),
+        },
+        prompt: {
+          type: 'string',
+          maxLength: 5000,
+          pattern: '\\S',
+          description: expect.stringContaining('not only whitespace'),
+        },
+        safetyInstruction: {
+          type: 'string',
+          maxLength: 5000,
+          description: expect.stringContaining('at most 5000'),
+        },
       },
       required: ['videoUrl'],
     });
+    expect(Object.keys(schema.properties as object)).toEqual([
+      'videoUrl',
+      'prompt',
+      'safetyInstruction',
+    ]);
   });
 
   it('describes the pro model’s properties, types and limits', () => {
     const schema = inputJsonSchema(sora2CharactersPro);
     expect(schema).toMatchObject({
       type: 'object',
+      description: expect.stringContaining('createCharacterFromTask'),
       properties: {
-        originTaskId: { type: 'string', minLength: 1, maxLength: 200 },
-        startSeconds: { type: 'number', minimum: 0 },
-        endSeconds: { type: 'number', description: expect.stringContaining('1 to 4 s') },
-        prompt: { type: 'string', minLength: 1, maxLength: 5000 },
+        originTaskId: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+        startSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+        endSeconds: {
+          type: 'number',
+          minimum: 0,
+          maximum: 3600,
+          description: expect.stringContaining('1 to 4 s'),
+        },
+        prompt: { type: 'string', minLength: 1, maxLength: 5000, pattern: '\\S' },
         characterUserName: { type: 'string', maxLength: 40 },
         safetyInstruction: { type: 'string', maxLength: 5000 },
       },
       required: ['originTaskId', 'startSeconds', 'endSeconds', 'prompt'],
     });
-    expect(Object.keys(schema.properties as object)).toHaveLength(6);
+    const properties = schema.properties as Record<string, { description?: string }>;
+    expect(Object.keys(properties)).toHaveLength(6);
+    for (const [name, property] of Object.entries(properties))
+      expect(property.description, name).toEqual(expect.any(String));
   });
 });

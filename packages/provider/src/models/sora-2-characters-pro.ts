@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { defineModel } from './define-model.ts';
-import { MAX_PROMPT_LENGTH, parseCharacterResult } from './sora-2-characters.ts';
+import { MAX_PROMPT_LENGTH, notBlank, parseCharacterResult } from './sora-2-characters.ts';
 
 export const MAX_ORIGIN_TASK_ID_LENGTH = 200;
 export const MAX_USER_NAME_LENGTH = 40;
 export const MIN_SEGMENT_SECONDS = 1;
 export const MAX_SEGMENT_SECONDS = 4;
+/**
+ * How far into the earlier video a segment may lie, in seconds. Sora 2 videos last seconds: an
+ * hour is far past any of them, and a later time (1e308 is a number, not a moment of a video) is a
+ * mistake to refuse by name. Up to it, a time with the nanosecond precision the segment's length is
+ * rounded to stays exact in a double (3600 s in nanoseconds is 13 digits; a double holds 15).
+ */
+export const MAX_ORIGIN_SECONDS = 3600;
 
 /**
  * A number of seconds in plain decimal notation, without trailing zeros: `1.5`, `3`, `0.25`, and
@@ -24,6 +31,18 @@ export function decimalSeconds(seconds: number): string {
 }
 
 /**
+ * A number for a message: as decimalSeconds writes it while that stays short, else in exponent
+ * notation with at most 4 significant digits, so that 1e308 reads `1e+308`, not as 309 digits,
+ * and 1e-300 not as 300 zeros. Messages only: kie.ai gets decimalSeconds.
+ */
+export function readableNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const size = Math.abs(value);
+  if (size === 0 || (size >= 1e-6 && size < 1e6)) return decimalSeconds(value);
+  return value.toExponential(3).replace(/\.?0+e/, 'e');
+}
+
+/**
  * The length of the segment from `start` to `end`, rid of binary floating-point noise: 2.3 − 1.3
  * is 1 here, not 0.9999999999999998, as anyone reading the two numbers expects.
  */
@@ -34,10 +53,12 @@ export function segmentSeconds(start: number, end: number): number {
 /** A string of at most `max` characters, and at least `min` when one is given. */
 function characters(field: string, max: number, min?: number) {
   const base = z.string({ error: `${field} is required` });
+  // Too short says all there is to say: the checks after it would only repeat it.
   const atLeast =
     min === undefined
       ? base
       : base.min(min, {
+          abort: true,
           error: (issue) =>
             `${field} is ${String(issue.input).length} characters; must be at least ${min}`,
         });
@@ -47,44 +68,80 @@ function characters(field: string, max: number, min?: number) {
   });
 }
 
+/** A time in the earlier video: a number of seconds from 0 to MAX_ORIGIN_SECONDS. */
+function seconds(field: string) {
+  const named = (issue: { input?: unknown }) =>
+    `${field} is ${readableNumber(Number(issue.input))}`;
+  return z
+    .number({
+      // GraphQL's Float has no Infinity or NaN; a caller of the plugin itself may pass them.
+      error: (issue) =>
+        typeof issue.input === 'number'
+          ? `${named(issue)}; must be a finite number of seconds`
+          : `${field} must be a number of seconds`,
+    })
+    .min(0, { error: (issue) => `${named(issue)}; must be at least 0` })
+    .max(MAX_ORIGIN_SECONDS, {
+      error: (issue) => `${named(issue)}; must be at most ${MAX_ORIGIN_SECONDS}`,
+    });
+}
+
+const withinOrigin = (time: number) => time >= 0 && time <= MAX_ORIGIN_SECONDS;
+
 export const sora2CharactersProInput = z
   .object({
+    // Trimmed: whitespace around an id is never part of it (it comes with a copy and paste), and
+    // kie.ai would accept the padded id only to fail the task once it looks the video up. Trimmed
+    // first, so that an id of nothing but whitespace is refused like an empty one.
     originTaskId: z
       .string({ error: 'originTaskId is required' })
-      .min(1, { error: 'originTaskId is required: the id of an earlier kie.ai video task' })
+      .trim()
+      .min(1, {
+        abort: true,
+        error: 'originTaskId is required: the id of an earlier kie.ai video task',
+      })
       .max(MAX_ORIGIN_TASK_ID_LENGTH, {
         error: (issue) =>
           `originTaskId is ${String(issue.input).length} characters; must be at most ${MAX_ORIGIN_TASK_ID_LENGTH}`,
       })
-      .describe('The id kie.ai gave the earlier video task to take the character from.'),
-    startSeconds: z
-      .number({ error: 'startSeconds must be a number of seconds' })
-      .min(0, {
-        error: (issue) =>
-          `startSeconds is ${decimalSeconds(Number(issue.input))}; must be at least 0`,
-      })
-      .describe('Where the segment starts in the earlier video, in seconds.'),
-    endSeconds: z
-      .number({ error: 'endSeconds must be a number of seconds' })
+      // Never fails once trimmed; it puts the rule in the JSON Schema, where trimming is not.
+      .regex(/\S/)
       .describe(
-        `Where the segment ends, in seconds: ${MIN_SEGMENT_SECONDS} to ${MAX_SEGMENT_SECONDS} s after startSeconds.`,
+        'The id kie.ai gave the earlier video task to take the character from; whitespace around it is dropped.',
       ),
-    prompt: characters('prompt', MAX_PROMPT_LENGTH, 1).describe('Describes the character.'),
+    startSeconds: seconds('startSeconds').describe(
+      `Where the segment starts in the earlier video, in seconds: 0 to ${MAX_ORIGIN_SECONDS}.`,
+    ),
+    endSeconds: seconds('endSeconds').describe(
+      `Where the segment ends, in seconds: ${MIN_SEGMENT_SECONDS} to ${MAX_SEGMENT_SECONDS} s after startSeconds, and at most ${MAX_ORIGIN_SECONDS}.`,
+    ),
+    prompt: notBlank(characters('prompt', MAX_PROMPT_LENGTH, 1), 'prompt').describe(
+      `Describes the character: 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
+    ),
     characterUserName: characters('characterUserName', MAX_USER_NAME_LENGTH)
       .optional()
-      .describe('The name the character goes by.'),
-    safetyInstruction: characters('safetyInstruction', MAX_PROMPT_LENGTH).optional(),
+      .describe(`The name the character goes by; at most ${MAX_USER_NAME_LENGTH} characters.`),
+    safetyInstruction: characters('safetyInstruction', MAX_PROMPT_LENGTH)
+      .optional()
+      .describe(
+        `A safety instruction for kie.ai, such as "Family friendly"; at most ${MAX_PROMPT_LENGTH} characters.`,
+      ),
   })
   .superRefine((input, ctx) => {
+    // A time outside the video has its own issue; a segment measured from it would say nothing.
+    if (!withinOrigin(input.startSeconds) || !withinOrigin(input.endSeconds)) return;
     const length = segmentSeconds(input.startSeconds, input.endSeconds);
     if (length >= MIN_SEGMENT_SECONDS && length <= MAX_SEGMENT_SECONDS) return;
     ctx.addIssue({
       code: 'custom',
       path: ['endSeconds'],
       input: input.endSeconds,
-      message: `the segment is ${decimalSeconds(length)} s (${decimalSeconds(input.startSeconds)} to ${decimalSeconds(input.endSeconds)}); must be between ${MIN_SEGMENT_SECONDS} and ${MAX_SEGMENT_SECONDS} s`,
+      message: `the segment is ${readableNumber(length)} s (${readableNumber(input.startSeconds)} to ${readableNumber(input.endSeconds)}); must be between ${MIN_SEGMENT_SECONDS} and ${MAX_SEGMENT_SECONDS} s`,
     });
-  });
+  })
+  .describe(
+    'The input of createCharacterFromTask: a 1–4 s segment of an earlier kie.ai video task, with a prompt.',
+  );
 export type Sora2CharactersProInput = z.output<typeof sora2CharactersProInput>;
 
 /** kie.ai's `timestamps`: `"start,end"` in seconds, such as `"3.55,5.55"`. */
