@@ -41,14 +41,24 @@ describe('models', () => {
     expect(t.emulator.calls).toEqual([]);
   });
 
-  it('gives each input as JSON Schema: its properties, their types and limits', async () => {
+  it('gives each input as JSON Schema: its properties, their types, limits and descriptions', async () => {
     const [basic, pro] = await models();
     expect(basic?.inputSchema).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
+      description: expect.stringContaining('uploaded as the file `video`'),
       properties: {
-        videoUrl: { type: 'string', maxLength: 2048 },
-        prompt: { type: 'string', maxLength: 5000 },
+        videoUrl: {
+          type: 'string',
+          maxLength: 2048,
+          description: expect.stringContaining('upload the file as `video`'),
+        },
+        prompt: {
+          type: 'string',
+          maxLength: 5000,
+          pattern: '\\S',
+          description: expect.stringContaining('not only whitespace'),
+        },
         safetyInstruction: { type: 'string', maxLength: 5000 },
       },
       required: ['videoUrl'],
@@ -56,14 +66,19 @@ describe('models', () => {
     expect(pro?.inputSchema).toMatchObject({
       type: 'object',
       properties: {
-        originTaskId: { type: 'string', minLength: 1 },
-        startSeconds: { type: 'number', minimum: 0 },
-        endSeconds: { type: 'number' },
-        prompt: { type: 'string', minLength: 1, maxLength: 5000 },
+        originTaskId: { type: 'string', minLength: 1, pattern: '\\S' },
+        startSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+        endSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+        prompt: { type: 'string', minLength: 1, maxLength: 5000, pattern: '\\S' },
         characterUserName: { type: 'string', maxLength: 40 },
         safetyInstruction: { type: 'string', maxLength: 5000 },
       },
       required: ['originTaskId', 'startSeconds', 'endSeconds', 'prompt'],
     });
+    // Every property of every model says what it is, in words as well as in types.
+    for (const model of [basic, pro]) {
+      for (const [name, property] of Object.entries(model?.inputSchema.properties ?? {}))
+        expect(property.description, `${model?.id}.${name}`).toEqual(expect.any(String));
+    }
   });
 });

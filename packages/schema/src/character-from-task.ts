@@ -1,4 +1,9 @@
-import { MAX_USER_NAME_LENGTH, sora2CharactersPro } from '@charanim/provider';
+import {
+  MAX_ORIGIN_SECONDS,
+  MAX_PROMPT_LENGTH,
+  MAX_USER_NAME_LENGTH,
+  sora2CharactersPro,
+} from '@charanim/provider';
 import { builder } from './builder.ts';
 import { CreateCharacterResult } from './character.ts';
 import type { Context } from './context.ts';
@@ -71,24 +76,24 @@ const CreateCharacterFromTaskInput = builder.inputType('CreateCharacterFromTaskI
     originTaskId: t.string({
       required: true,
       description:
-        'The id kie.ai gave the earlier video task (such as a sora-2-text-to-video task).',
+        'The id kie.ai gave the earlier video task (such as a sora-2-text-to-video task); whitespace around it is dropped.',
     }),
     startSeconds: t.float({
       required: true,
-      description: 'Where the segment starts in that video, in seconds; at least 0.',
+      description: `Where the segment starts in that video, in seconds: 0 to ${MAX_ORIGIN_SECONDS}.`,
     }),
     endSeconds: t.float({
       required: true,
-      description: 'Where the segment ends, in seconds: 1 to 4 s after startSeconds.',
+      description: `Where the segment ends, in seconds: 1 to 4 s after startSeconds, and at most ${MAX_ORIGIN_SECONDS}.`,
     }),
     prompt: t.string({
       required: true,
-      description: 'Describes the character; 1 to 5000 characters.',
+      description: `Describes the character: 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
     }),
     characterUserName: t.string({
       description: `The name the character goes by; at most ${MAX_USER_NAME_LENGTH} characters.`,
     }),
-    safetyInstruction: t.string({ description: 'At most 5000 characters.' }),
+    safetyInstruction: t.string({ description: `At most ${MAX_PROMPT_LENGTH} characters.` }),
     idempotencyKey: t.string({
       description:
         'Up to 200 characters of your choosing. Repeating a request with the same key and input returns the same task and makes no second provider call; the same key with another input is a ValidationError.',

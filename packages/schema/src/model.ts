@@ -10,7 +10,7 @@ const Model = builder.objectRef<ModelDefinition>('Model').implement({
     inputSchema: t.field({
       type: 'JSON',
       description:
-        'JSON Schema of the input the model takes: its properties, their types and limits. Rules across fields (such as a segment of 1–4 s) are checked but not in it.',
+        "JSON Schema of the input the model's mutation takes, as a client sends it: its properties, their types, limits and descriptions. Rules across fields (such as a segment of 1–4 s) are checked but not in it, and neither is a file upload: the descriptions say where one may replace a property (createCharacter's `video` for `videoUrl`).",
       resolve: (model) => inputJsonSchema(model),
     }),
   }),
