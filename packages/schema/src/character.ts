@@ -175,7 +175,10 @@ const CreateCharacterInput = builder.inputType('CreateCharacterInput', {
       description:
         'The video itself, as a GraphQL multipart request part (MP4, WebM or AVI, 1–4 s, at most 10 MB). Give this or videoUrl.',
     }),
-    prompt: t.string({ description: 'Describes the character; at most 5000 characters.' }),
+    prompt: t.string({
+      description:
+        'Describes the character. Optional; when given, 1 to 5000 characters, not only whitespace.',
+    }),
     safetyInstruction: t.string({ description: 'At most 5000 characters.' }),
     idempotencyKey: t.string({
       description:
