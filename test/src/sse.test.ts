@@ -76,3 +76,57 @@ describe('taskUpdated over SSE', () => {
     await expect(followOverSse(id, 'not-the-key-0000000')).rejects.toThrow(/401/);
   });
 });
+
+describe('a gateway stopping', () => {
+  it('completes its SSE subscriptions at once, well before its deadline', async () => {
+    // A task that stays WAITING: only the shutdown can end its subscription.
+    const own = await startTestGateway({
+      env: { GATEWAY_API_KEYS: `sse:${SSE_KEY}` },
+      emulator: { timing: { waitingMs: 60_000, queuingMs: 60_000, generatingMs: 60_000 } },
+    });
+    try {
+      const created = await graphql(
+        own.graphqlUrl,
+        CREATE_CHARACTER,
+        { input: { videoUrl: 'https://videos.example.com/sse-shutdown.mp4' } },
+        SSE_KEY,
+      );
+      const id = created.data?.createCharacter.task.id;
+      const response = await fetch(own.graphqlUrl, {
+        method: 'POST',
+        headers: {
+          accept: 'text/event-stream',
+          'content-type': 'application/json',
+          authorization: `Bearer ${SSE_KEY}`,
+        },
+        body: JSON.stringify({ query: TASK_UPDATED, variables: { id } }),
+      });
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let stream = '';
+      while (!stream.includes('event: next')) {
+        stream += decoder.decode((await reader.read()).value, { stream: true });
+      }
+
+      const started = performance.now();
+      const stopped = own.gateway.stop(10_000);
+      // Read to the end: a stream cut off instead of ended rejects here ("terminated").
+      for (let part = await reader.read(); !part.done; part = await reader.read()) {
+        stream += decoder.decode(part.value, { stream: true });
+      }
+      const ended = performance.now() - started;
+      await stopped;
+      const stoppedAfter = performance.now() - started;
+
+      expect(stream).toContain('"state":"WAITING"');
+      expect(stream.trimEnd().endsWith('event: complete\ndata:')).toBe(true);
+      // Bounds for a loaded machine: the deadline is 10 s, and a connection left open after its
+      // stream ended would hold the stop for the 5 s of its keep-alive timeout.
+      expect(ended).toBeLessThan(3_000);
+      expect(stoppedAfter).toBeLessThan(4_500);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +44,10 @@ export interface Gateway {
   poller: Poller;
   /** Where uploads are spooled while their request is handled. */
   uploadDirectory: string;
-  /** Stops taking work, closes subscriptions with 1001, and waits up to `deadlineMs` for requests in flight. */
+  /**
+   * Stops taking work, closes graphql-ws connections with 1001, completes the subscriptions
+   * over SSE, and waits up to `deadlineMs` for requests in flight. Later calls return the first.
+   */
   stop(deadlineMs?: number): Promise<void>;
 }
 
@@ -163,6 +166,7 @@ export async function startGateway({
   });
 
   const server = createServer(yoga);
+  const closeServer = gracefulClose(server);
   const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, authenticate });
 
   await listen(server, config.PORT, config.HOST);
@@ -183,22 +187,39 @@ export async function startGateway({
   if (startPoller) poller.start();
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);
 
+  let stopped: Promise<void> | undefined;
+  const stop = async (deadlineMs: number) => {
+    // Stops the timer at once; the tick in flight is awaited below, beside the connections.
+    const polled = poller.stop();
+    // graphql-ws clients first, with 1001, so that they reconnect elsewhere and resubscribe: had
+    // their feeds ended first, they would be sent `complete`, as if the task had no more changes.
+    for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
+    wsServer.close();
+    // What is left follows over SSE, which has no "going away": its streams complete and their
+    // responses end, instead of being cut at the deadline.
+    pubsub.endSubscriptions();
+    await Promise.all([
+      polled,
+      closeServer(deadlineMs, () => {
+        for (const socket of wsServer.clients) socket.terminate();
+      }),
+    ]);
+    await yoga.dispose();
+    await emulator?.close();
+    await pubsub.close();
+    await database.close();
+    await rm(uploadDirectory, { recursive: true, force: true });
+  };
+
   return {
     url,
     database,
     emulator,
     poller,
     uploadDirectory,
-    async stop(deadlineMs = 10_000) {
-      await poller.stop();
-      for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
-      wsServer.close();
-      await closeServer(server, deadlineMs);
-      await yoga.dispose();
-      await emulator?.close();
-      await pubsub.close();
-      await database.close();
-      await rm(uploadDirectory, { recursive: true, force: true });
+    stop(deadlineMs = 10_000) {
+      stopped ??= stop(deadlineMs);
+      return stopped;
     },
   };
 }
@@ -213,16 +234,35 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Lets requests in flight finish, and cuts them off at the deadline. */
-function closeServer(server: Server, deadlineMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const cutoff = setTimeout(() => server.closeAllConnections(), deadlineMs);
-    server.close(() => {
-      clearTimeout(cutoff);
-      resolve();
+/**
+ * Closes the server gracefully: lets requests in flight finish, closes each keep-alive connection
+ * as its last response ends, and cuts the rest off at the deadline (`onDeadline` for connections
+ * the HTTP server no longer tracks, such as WebSockets).
+ */
+function gracefulClose(
+  server: Server,
+): (deadlineMs: number, onDeadline: () => void) => Promise<void> {
+  let closing = false;
+  // Once closed, the server would leave a keep-alive connection open after its response ended (an
+  // SSE stream that completed, say) until its keep-alive timeout, and wait for it.
+  server.on('request', (_request, response: ServerResponse) => {
+    response.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    server.closeIdleConnections();
   });
+  return (deadlineMs, onDeadline) =>
+    new Promise((resolve) => {
+      closing = true;
+      const cutoff = setTimeout(() => {
+        server.closeAllConnections();
+        onDeadline();
+      }, deadlineMs);
+      server.close(() => {
+        clearTimeout(cutoff);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
 }
 
 function yogaLogger(logger: Logger): YogaLogger {

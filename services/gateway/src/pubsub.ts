@@ -6,6 +6,11 @@ import type { Logger } from './logger.ts';
 
 /** The gateway's task events, which it closes when it stops. */
 export interface TaskEventHub extends TaskEvents {
+  /**
+   * Ends every subscription's feed, and those made later, so that the subscriptions complete:
+   * the first step of a shutdown, before the server waits for its connections to end.
+   */
+  endSubscriptions(): void;
   /** Stops listening, and waits for the deliveries in flight. */
   close(): Promise<void>;
 }

@@ -99,6 +99,49 @@ describe('the gateway process', () => {
     }
   });
 
+  it('on SIGTERM completes an SSE subscription at once, and exits well before its deadline', async () => {
+    const ssePort = port + 10;
+    const gateway = startMain({ PORT: String(ssePort), DATA_DIR: dataDir });
+    try {
+      await waitForHealth(`http://127.0.0.1:${ssePort}/health`);
+      const url = `http://127.0.0.1:${ssePort}/graphql`;
+      const created = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query:
+            'mutation { createCharacter(input: { videoUrl: "https://example.com/b.mp4" }) { ... on CreateCharacterSuccess { task { id } } } }',
+        }),
+      });
+      const { data } = (await created.json()) as any;
+      // As GraphiQL and `curl -N -H 'Accept: text/event-stream'` follow it; the built-in emulator
+      // takes 10 s to finish the task, as long as the shutdown deadline.
+      const query = `subscription { taskUpdated(id: "${data.createCharacter.task.id}") { state } }`;
+      const response = await fetch(`${url}?query=${encodeURIComponent(query)}`, {
+        headers: { accept: 'text/event-stream' },
+      });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let stream = '';
+      while (!stream.includes('event: next')) {
+        stream += decoder.decode((await reader.read()).value, { stream: true });
+      }
+
+      const signalled = performance.now();
+      gateway.child.kill('SIGTERM');
+      // A stream cut off instead of ended rejects here ("terminated"), as curl exits 18.
+      for (let part = await reader.read(); !part.done; part = await reader.read()) {
+        stream += decoder.decode(part.value, { stream: true });
+      }
+      expect(stream.trimEnd().endsWith('event: complete\ndata:')).toBe(true);
+      expect(await gateway.exited).toBe(0);
+      // The deadline is 10 s: a stream held until it would exit after it.
+      expect(performance.now() - signalled).toBeLessThan(5_000);
+    } finally {
+      gateway.child.kill('SIGKILL');
+    }
+  });
+
   it('refuses to start on a bad setting and names it', async () => {
     const gateway = startMain({ PORT: 'eighty', PUBLIC_URL: 'not a url' });
     expect(await gateway.exited).toBe(78);

@@ -32,4 +32,24 @@ describe('task channels', () => {
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(channels.isFollowed('t1')).toBe(false);
   });
+
+  it('end, for a shutdown: each follower reads what it holds, then ends, as does a later one', async () => {
+    const channels = new TaskChannels();
+    const waiting = channels.subscribe('t1');
+    const holding = channels.subscribe('t2');
+    const pending = waiting.next();
+    channels.deliver(row('t2', 'QUEUING'));
+    channels.end();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect((await holding.next()).value?.state).toBe('QUEUING');
+    expect((await holding.next()).done).toBe(true);
+    channels.deliver(row('t2', 'GENERATING'));
+    expect((await holding.next()).done).toBe(true);
+    const later = channels.subscribe('t3');
+    expect((await later.next()).done).toBe(true);
+    expect(channels.isFollowed('t3')).toBe(false);
+    await waiting.return?.();
+    await holding.return?.();
+    expect(channels.followed()).toEqual([]);
+  });
 });

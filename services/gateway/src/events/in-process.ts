@@ -14,6 +14,7 @@ export function inProcessTaskEvents(onPublish: (task: TaskRow) => void): TaskEve
       channels.deliver(task);
     },
     subscribe: (taskId) => channels.subscribe(taskId),
+    endSubscriptions: () => channels.end(),
     close: async () => {},
   };
 }

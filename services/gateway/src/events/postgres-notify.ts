@@ -87,6 +87,7 @@ export async function notifyTaskEvents(options: NotifyTaskEventsOptions): Promis
     // The trigger has announced the change already, to this instance as to the others.
     publish: (task) => options.onPublish(task),
     subscribe: (taskId) => channels.subscribe(taskId),
+    endSubscriptions: () => channels.end(),
     async close() {
       closed = true;
       await unlisten();

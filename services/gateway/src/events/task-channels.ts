@@ -7,8 +7,10 @@ import type { TaskRow } from '@charanim/db';
  */
 export class TaskChannels {
   readonly #feeds = new Map<string, Set<TaskFeed>>();
+  #ended = false;
 
   subscribe(taskId: string): AsyncIterableIterator<TaskRow> {
+    if (this.#ended) return TaskFeed.ended();
     let feeds = this.#feeds.get(taskId);
     if (!feeds) {
       feeds = new Set();
@@ -33,6 +35,16 @@ export class TaskChannels {
   followed(): string[] {
     return [...this.#feeds.keys()];
   }
+
+  /**
+   * Ends every feed once its subscriber has read what it holds, and every feed made from now on
+   * at once, for a gateway that is stopping: a subscription then completes (an SSE response ends
+   * with `complete`) instead of holding its connection open until the shutdown deadline.
+   */
+  end(): void {
+    this.#ended = true;
+    for (const feeds of this.#feeds.values()) for (const feed of feeds) feed.end();
+  }
 }
 
 /** One subscriber's queue: rows wait here until it reads them, and it ends when returned. */
@@ -40,13 +52,23 @@ class TaskFeed implements AsyncIterableIterator<TaskRow> {
   readonly #queue: TaskRow[] = [];
   readonly #onEnd: () => void;
   #reader: ((result: IteratorResult<TaskRow>) => void) | undefined;
+  /** Returned by its subscriber. */
   #ended = false;
+  /** Told that no more rows come: it ends once its queue is read. */
+  #closed = false;
 
   constructor(onEnd: () => void) {
     this.#onEnd = onEnd;
   }
 
+  static ended(): TaskFeed {
+    const feed = new TaskFeed(() => {});
+    feed.end();
+    return feed;
+  }
+
   push(task: TaskRow): void {
+    if (this.#closed) return;
     const reader = this.#reader;
     this.#reader = undefined;
     if (reader) reader({ value: task, done: false });
@@ -56,10 +78,17 @@ class TaskFeed implements AsyncIterableIterator<TaskRow> {
   next(): Promise<IteratorResult<TaskRow>> {
     const task = this.#queue.shift();
     if (task) return Promise.resolve({ value: task, done: false });
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.#ended || this.#closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.#reader = resolve;
     });
+  }
+
+  end(): void {
+    this.#closed = true;
+    // A reader waits only on an empty queue.
+    this.#reader?.({ value: undefined, done: true });
+    this.#reader = undefined;
   }
 
   return(): Promise<IteratorResult<TaskRow>> {
