@@ -145,15 +145,15 @@ describe('a poll', () => {
     const slow = await startTestGateway({
       callbacks: false,
       startPoller: false,
-      // kie.ai's own time limit would come far later than the lease's.
-      env: { POLL_LEASE_MS: '1000', KIE_TIMEOUT_MS: '20000' },
+      // Each attempt ends within KIE_TIMEOUT_MS, but its retries would outlast half the lease.
+      env: { POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
     });
     try {
       const response = await graphql(slow.graphqlUrl, CREATE_CHARACTER, {
         input: { videoUrl: 'https://videos.example.com/slow.mp4' },
       });
       expect(response.data?.createCharacter.__typename).toBe('CreateCharacterSuccess');
-      slow.emulator.delayNext('recordInfo', 25_000);
+      slow.emulator.delayNext('recordInfo', 25_000, 5);
       const polled = () => slow.emulator.calls.some((call) => call.route === 'recordInfo');
       while (!polled()) await slow.gateway.poller.tick();
       const failure = slow.logs.find((line) => line.includes('"poll failed"'));

@@ -55,6 +55,8 @@ beforeAll(async () => {
         POLL_INTERVAL_MS: '200',
         POLL_MAX_INTERVAL_MS: '400',
         POLL_LEASE_MS: LEASE_MS,
+        // At most half the lease, as the configuration requires.
+        KIE_TIMEOUT_MS: '500',
         INSTANCE_NAME: name,
       },
       port,
