@@ -27,7 +27,7 @@ export interface RateLimitedErrorShape {
 export function rateLimitedError(retryAfterSeconds: number): RateLimitedErrorShape {
   return {
     kind: 'RateLimitedError',
-    message: `too many requests for this API key; retry after ${retryAfterSeconds} s`,
+    message: `too many requests for this owner; retry after ${retryAfterSeconds} s`,
     retryAfterSeconds,
   };
 }
@@ -95,7 +95,7 @@ export const ProviderError = builder.objectRef<ProviderErrorShape>('ProviderErro
 export const RateLimitedError = builder
   .objectRef<RateLimitedErrorShape>('RateLimitedError')
   .implement({
-    description: 'Your API key has used its budget of mutations for now; nothing was done.',
+    description: 'Your owner (every API key of it) has used its budget of mutations for now; nothing was done.',
     interfaces: [ErrorInterface],
     isTypeOf: (value) => (value as { kind?: string }).kind === 'RateLimitedError',
     fields: (t) => ({
