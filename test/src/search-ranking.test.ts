@@ -2,6 +2,7 @@ import {
   type CharacterFilter,
   characters,
   listCharacters,
+  resolveCharacterSearch,
   seedCharacters,
   tasks,
 } from '@charanim/db';
@@ -10,10 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 
 /**
- * Every path of a relevance search (the ranked lexeme index, the GIN index, the threshold walk
- * over `character_terms`) must give the order a plain ORDER BY over every match gives, page after
- * page. The library is big enough (thousands of characters, words that go together) for the walk
- * to be taken, and holds prompts that repeat words so that ranks differ.
+ * Every path of a relevance search (one word's ranked list, the GIN index, the threshold walk
+ * over `character_terms`, a prefix) must give the order a plain ORDER BY over every match gives,
+ * page after page. The library is big enough (thousands of characters, words that go together)
+ * for the walk to be taken, and holds prompts that repeat words so that ranks differ, and more
+ * words that begin alike (zebra0…zebra39) than a search word is expanded to.
  */
 const database = useTestDatabase();
 const OWNER = 'ranking';
@@ -31,6 +33,10 @@ beforeAll(async () => {
     // which start with more characters than a walk's batch holds.
     'A dancer dancing dancing',
     ...Array.from({ length: 40 }, (_, index) => `Robot ${index} dancing dancing dancing`),
+    ...Array.from(
+      { length: 40 },
+      (_, index) => `A zebra${index} ${'zebra '.repeat(index % 3)}dancing in a neon city`,
+    ),
   ];
   for (const [index, prompt] of repeats.entries()) {
     const createdAt = new Date(Date.now() - index * 86_400_000);
@@ -50,28 +56,36 @@ beforeAll(async () => {
 });
 
 /**
- * The expected order, by brute force: relevance as the sum over words of the best ts_rank_cd
- * among the lexemes the word stands for, then newest, then id.
+ * The expected order, by brute force over every character of the owner: relevance as the sum over
+ * search words of the best, among the words each stands for, of its weight plus its ts_rank_cd
+ * in the prompt as written; then newest, then id.
  */
-async function expected(words: string[][], filter: CharacterFilter = {}): Promise<string[]> {
+async function expected(search: string, filter: CharacterFilter = {}): Promise<string[]> {
   const { db } = database();
+  const query = await resolveCharacterSearch(db, OWNER, search);
+  if (!query) throw new Error(`"${search}" stands for nothing`);
   const rank = sql.join(
-    words.map(
-      (lexemes) =>
+    query.groups.map(
+      (group) =>
         sql`greatest(${sql.join(
-          lexemes.map((lexeme) => sql`ts_rank_cd(search_vector, ${`'${lexeme}'`}::tsquery)`),
+          group.map(
+            (operand) =>
+              sql`(${operand.weight}::float8 + nullif(ts_rank_cd(to_tsvector('simple', coalesce(prompt, '')), ${`'${operand.word}'${operand.prefix ? ':*' : ''}`}::tsquery), 0)::float8)`,
+          ),
           sql`, `,
-        )})::float8`,
+        )})`,
     ),
     sql` + `,
   );
-  const match = words.map((lexemes) => lexemes.map((lexeme) => `'${lexeme}'`).join(' | '));
   const rows = await db.execute(sql`
-    select id from characters
-    where owner = ${OWNER} and search_vector @@ ${match.map((m) => `(${m})`).join(' & ')}::tsquery
-      ${filter.usable === true ? sql`and (source_video_expires_at is null or source_video_expires_at > now())` : sql``}
-      ${filter.createdAfter ? sql`and created_at > ${filter.createdAfter.toISOString()}::timestamptz` : sql``}
-    order by ${rank} desc, created_at desc, id desc`);
+    select id from (
+      select id, created_at, ${rank} as rank from characters
+      where owner = ${OWNER}
+        ${filter.usable === true ? sql`and (source_video_expires_at is null or source_video_expires_at > now())` : sql``}
+        ${filter.createdAfter ? sql`and created_at > ${filter.createdAfter.toISOString()}::timestamptz` : sql``}
+    ) ranked
+    where rank is not null
+    order by rank desc, created_at desc, id desc`);
   const list = Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows;
   return (list as { id: string }[]).map((row) => row.id);
 }
@@ -97,14 +111,24 @@ async function paged(search: string, first: number, filter?: CharacterFilter): P
 
 describe('relevance order on every path', () => {
   it.each([
-    ['neon city', [['neon'], ['citi']]],
-    ['dragon scarf', [['dragon'], ['scarf']]],
-    ['sleeping windowsill', [['sleep', 'sleepi'], ['windowsil']]],
-    ['dancing', [['danc', 'dancer']]],
-    ['robot', [['robot']]],
-    ['fox red', [['fox'], ['red']]],
-  ])('"%s": the first page and every page match a full sort', async (search, words) => {
-    const all = await expected(words);
+    // Words that go together: the walk.
+    ['neon city'],
+    ['dragon scarf'],
+    // sleeping, and sleepy as a word it is the start of.
+    ['sleeping windowsill'],
+    // dancing as written, and dancer whose stem its stem begins: one search word, two lists.
+    ['dancing'],
+    // One word's list.
+    ['robot'],
+    ['fox red'],
+    // A typo.
+    ['dancign'],
+    // More words begin with it than a word stands for: a prefix, for the GIN index.
+    ['zeb'],
+    ['zebra'],
+    ['zebra neon'],
+  ])('"%s": the first page and every page match a full sort', async (search) => {
+    const all = await expected(search);
     expect(all.length).toBeGreaterThan(0);
     const { db } = database();
     const firstPage = await listCharacters(db, OWNER, { first: 20, search });
@@ -114,7 +138,7 @@ describe('relevance order on every path', () => {
 
   it('keeps the order under filters', async () => {
     const filter = { usable: true, createdAfter: new Date(Date.now() - 200 * 86_400_000) };
-    const all = await expected([['neon'], ['citi']], filter);
+    const all = await expected('neon city', filter);
     expect(all.length).toBeGreaterThan(50);
     expect(await paged('neon city', 13, filter)).toEqual(all);
   });

@@ -9,8 +9,8 @@ import {
   type Ranked,
 } from './character-page.ts';
 import { olderThan, type Page, toPage } from './cursor.ts';
-import { listByRelevance } from './ranked-search.ts';
-import { resolveSearch, searchWords } from './search-query.ts';
+import { listByRelevance, matchCondition } from './ranked-search.ts';
+import { resolveSearch, type SearchQuery, searchWords, wordsQuery } from './search-query.ts';
 
 export async function findCharacter(
   db: Executor,
@@ -34,12 +34,16 @@ export async function findCharacterByTask(
 
 export type CharacterOrder = 'RELEVANCE' | 'NEWEST';
 
+export type { Operand, SearchQuery } from './search-query.ts';
 export type { CharacterFilter, CharacterPosition };
 
 export interface CharacterListOptions {
   first: number;
   after?: CharacterPosition | undefined;
-  /** Words of the prompt: each must match by English stem, as a word's start, or nearly (a typo). */
+  /**
+   * Words of the prompt: each must match as written, by English stem, as a word's start, or
+   * nearly (a typo).
+   */
   search?: string | undefined;
   /** RELEVANCE (the default with a search) or NEWEST. */
   order?: CharacterOrder | undefined;
@@ -56,26 +60,23 @@ export interface FoundCharacter {
 
 /**
  * The owner's characters, by relevance to a search (then newest first) or newest first. Each word
- * of a search must match by English stem, as a word's start, or nearly (a typo): see resolveSearch.
+ * of a search must match as written, by English stem, as a word's start, or nearly (a typo), and
+ * ranks a prompt in that order: see resolveSearch.
  */
 export async function listCharacters(
   db: Executor,
   owner: string,
   { first, after, search, order, filter }: CharacterListOptions,
 ): Promise<Page<FoundCharacter>> {
-  const words = search === undefined ? undefined : searchWords(search);
-  if (words === null) return { rows: [], hasNextPage: false };
-  const query = words ? await resolveSearch(db, owner, words) : undefined;
+  const query = search === undefined ? undefined : await resolveCharacterSearch(db, owner, search);
   if (query === null) return { rows: [], hasNextPage: false };
   const options = { first, after, filter };
   const rows =
     query !== undefined && (order ?? 'RELEVANCE') === 'RELEVANCE'
       ? await listByRelevance(db, owner, query, options)
-      : await newestFirst(db, owner, query?.tsquery, options);
+      : await newestFirst(db, owner, query, options);
   const page = toPage(rows, first);
-  const highlights = query
-    ? await highlight(db, page.rows, query.tsquery)
-    : new Map<string, string>();
+  const highlights = query ? await highlight(db, page.rows, query) : new Map<string, string>();
   return {
     hasNextPage: page.hasNextPage,
     rows: page.rows.map(({ character, rank: score }) => ({
@@ -86,11 +87,25 @@ export async function listCharacters(
   };
 }
 
+/**
+ * What a search stands for among the owner's words, each with its weight: null when nothing can
+ * match, undefined when it filters nothing (blank, or stop words only).
+ */
+export async function resolveCharacterSearch(
+  db: Executor,
+  owner: string,
+  search: string,
+): Promise<SearchQuery | null | undefined> {
+  const words = searchWords(search);
+  if (words === null) return null;
+  return words ? resolveSearch(db, owner, words) : undefined;
+}
+
 /** Newest first: every character, or those that match a search (the GIN index finds them). */
 function newestFirst(
   db: Executor,
   owner: string,
-  tsquery: string | undefined,
+  query: SearchQuery | undefined,
   { first, after, filter }: PageOptions,
 ): Promise<Ranked[]> {
   return db
@@ -99,7 +114,7 @@ function newestFirst(
     .where(
       and(
         eq(characters.owner, owner),
-        tsquery ? sql`${characters.searchVector} @@ ${tsquery}::tsquery` : undefined,
+        query ? matchCondition(query) : undefined,
         ...filterConditions(filter),
         olderThan(characters, after),
       ),
@@ -108,17 +123,20 @@ function newestFirst(
     .limit(first + 1);
 }
 
-/** Marks the matched words, for the page only: ts_headline is too dear to run on every match. */
+/**
+ * Marks the words the search stands for, as written (a stem's other forms are marked only when
+ * the search stands for them), for the page only: ts_headline is too dear to run on every match.
+ */
 async function highlight(
   db: Executor,
   rows: { character: CharacterRow }[],
-  query: string,
+  query: SearchQuery,
 ): Promise<Map<string, string>> {
   if (rows.length === 0) return new Map();
   const marked = await db
     .select({
       id: characters.id,
-      text: sql<string>`ts_headline('english', coalesce(${characters.prompt}, ''), ${query}::tsquery, 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')`,
+      text: sql<string>`ts_headline('simple', coalesce(${characters.prompt}, ''), ${wordsQuery(query)}::tsquery, 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')`,
     })
     .from(characters)
     .where(

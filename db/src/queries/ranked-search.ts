@@ -1,33 +1,62 @@
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { characters, characterTerms } from '../schema.ts';
 import { filterConditions, type PageOptions, type Ranked } from './character-page.ts';
 import { olderThan } from './cursor.ts';
-import { isExact, lexemeOf, type SearchQuery } from './search-query.ts';
+import {
+  decidedByStems,
+  isExact,
+  type Operand,
+  quoted,
+  type SearchQuery,
+  stemsQuery,
+  wordOperand,
+  wordsQuery,
+} from './search-query.ts';
 import { rankedByThreshold } from './threshold-walk.ts';
 
+/** A prompt's words as written, as `character_terms` and the vocabulary hold them. */
+const promptWords = sql`to_tsvector('simple', coalesce(${characters.prompt}, ''))`;
+
 /**
- * A character's relevance to a search: for each word, the best ts_rank_cd among the lexemes it
- * stands for, summed over the words. Per word, so that `character_terms` (the rank of each lexeme
- * alone) can return candidates in an order that bounds it; computed in SQL in every path, so that
- * each path and each cursor sees the same float8 for the same character.
+ * A character's relevance to a search: for each search word, the best among the words it stands
+ * for of (the word's weight + the word's ts_rank_cd in the prompt), summed over the search words;
+ * null when a search word has none of its words in the prompt. Per word, so that
+ * `character_terms` (the rank of each word alone) can return candidates in an order that bounds
+ * it; computed in SQL in every path, so that each path and each cursor sees the same float8 for
+ * the same character. The prompt is parsed again only for words whose lexeme the owner writes in
+ * more than one way.
  */
-function relevance(query: SearchQuery): SQL<number> {
+function relevance(query: SearchQuery): SQL<number | null> {
+  const parsed = !decidedByStems(query);
   const words = query.groups.map((group) => {
-    const ranks = group.map(
-      (operand) => sql`ts_rank_cd(${characters.searchVector}, ${operand}::tsquery)`,
-    );
-    return ranks.length === 1
-      ? sql`${ranks[0]}::float8`
-      : sql`greatest(${sql.join(ranks, sql`, `)})::float8`;
+    const scores = group.map((operand) => score(operand, sql`parsed.words`));
+    return scores.length === 1 ? (scores[0] as SQL) : sql`greatest(${sql.join(scores, sql`, `)})`;
   });
-  return sql<number>`(${sql.join(words, sql` + `)})`;
+  const sum = sql.join(words, sql` + `);
+  return parsed
+    ? sql<number | null>`(select ${sum} from (select ${promptWords} as words) parsed)`
+    : sql<number | null>`(${sum})`;
 }
 
-/** Rows before `after` in (relevance, creation, id) order. */
-function rankedAfter(rank: SQL, after: PageOptions['after']): SQL | undefined {
-  if (after?.rank === undefined) return olderThan(characters, after);
-  return sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`;
+function score(operand: Operand, words: SQL): SQL {
+  const rank =
+    operand.lexeme === undefined
+      ? sql`ts_rank_cd(${words}, ${wordOperand(operand)}::tsquery)`
+      : sql`ts_rank_cd(${characters.searchVector}, ${quoted(operand.lexeme)}::tsquery)`;
+  return sql`(${operand.weight}::float8 + nullif(${rank}, 0)::float8)`;
+}
+
+/** The characters that can match a search: found by the GIN index over their lexemes. */
+function mayMatch(query: SearchQuery): SQL {
+  return sql`${characters.searchVector} @@ ${stemsQuery(query)}::tsquery`;
+}
+
+/** The characters that match a search, the prompt read again when lexemes do not decide it. */
+export function matchCondition(query: SearchQuery): SQL {
+  return decidedByStems(query)
+    ? mayMatch(query)
+    : sql`(${mayMatch(query)} and ${promptWords} @@ ${wordsQuery(query)}::tsquery)`;
 }
 
 /**
@@ -40,37 +69,44 @@ export async function listByRelevance(
   query: SearchQuery,
   options: PageOptions,
 ): Promise<Ranked[]> {
-  if (query.term !== undefined) return rankedByTerm(db, owner, query.term, options);
+  const [only, ...others] = query.groups;
+  const [operand, ...alternatives] = only ?? [];
+  if (operand && !operand.prefix && others.length === 0 && alternatives.length === 0)
+    return rankedByWord(db, owner, operand, options);
   const walked = isExact(query)
     ? await rankedByThreshold(
         db,
         owner,
-        query.groups.map((group) => group.map(lexemeOf)),
+        query.groups.map((group) => group.map(({ word, weight }) => ({ term: word, weight }))),
         options,
-        (ids) => matches(db, owner, query, options, ids),
+        (ids) => ranked(db, owner, query, { ...options, first: ids.length }, ids),
       )
     : undefined;
-  return walked ?? allMatchesRanked(db, owner, query, options);
+  return walked ?? ranked(db, owner, query, options);
 }
 
-/** A one-word search: the word's entries come from the index already in rank order. */
-function rankedByTerm(
+/** A search that stands for one word: its entries come from the index already in rank order. */
+function rankedByWord(
   db: Executor,
   owner: string,
-  term: string,
+  { word, weight }: Operand,
   { first, after, filter }: PageOptions,
 ): Promise<Ranked[]> {
   return db
-    .select({ character: characters, rank: sql<number>`${characterTerms.rank}::float8` })
+    .select({
+      character: characters,
+      rank: sql<number>`${weight}::float8 + ${characterTerms.rank}::float8`,
+    })
     .from(characterTerms)
     .innerJoin(characters, eq(characters.id, characterTerms.characterId))
     .where(
       and(
         eq(characterTerms.owner, owner),
-        eq(characterTerms.term, term),
+        eq(characterTerms.term, word),
         ...filterConditions(filter),
+        // The weight plus a rank is exact, so the cursor's rank less the weight is the rank.
         after?.rank !== undefined
-          ? sql`(${characterTerms.rank}, ${characterTerms.createdAt}, ${characterTerms.characterId}) < (${after.rank}::real, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+          ? sql`(${characterTerms.rank}, ${characterTerms.createdAt}, ${characterTerms.characterId}) < (${after.rank - weight}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
           : olderThan(
               { createdAt: characterTerms.createdAt, id: characterTerms.characterId },
               after,
@@ -85,37 +121,35 @@ function rankedByTerm(
     .limit(first + 1);
 }
 
-/** The matches of a search after the page's cursor, found by the GIN index. */
-function matches(
+/**
+ * The matches of a search after the page's cursor (among `among` when given), found by the GIN
+ * index and ranked by the database: for what the threshold walk leaves (prefixes, words seldom
+ * together), and to read the walk's candidates.
+ */
+function ranked(
   db: Executor,
   owner: string,
   query: SearchQuery,
-  { after, filter }: PageOptions,
+  { first, after, filter }: PageOptions,
   among?: string[],
-) {
+): Promise<Ranked[]> {
   const rank = relevance(query);
   return db
-    .select({ character: characters, rank })
+    .select({ character: characters, rank: sql<number>`${rank}` })
     .from(characters)
     .where(
       and(
         eq(characters.owner, owner),
-        sql`${characters.searchVector} @@ ${query.tsquery}::tsquery`,
+        mayMatch(query),
+        // A lexeme's other forms are not the word: its relevance is null.
+        decidedByStems(query) ? undefined : isNotNull(rank),
         ...filterConditions(filter),
-        rankedAfter(rank, after),
+        after?.rank === undefined
+          ? olderThan(characters, after)
+          : sql`(${rank}, ${characters.createdAt}, ${characters.id}) < (${after.rank}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
         among ? inArray(characters.id, among) : undefined,
       ),
-    );
-}
-
-/** Every match, ranked by the database: for searches the threshold walk leaves (prefixes, rare pairs). */
-function allMatchesRanked(
-  db: Executor,
-  owner: string,
-  query: SearchQuery,
-  options: PageOptions,
-): Promise<Ranked[]> {
-  return matches(db, owner, query, options)
-    .orderBy(sql`${relevance(query)} desc`, desc(characters.createdAt), desc(characters.id))
-    .limit(options.first + 1);
+    )
+    .orderBy(sql`${rank} desc`, desc(characters.createdAt), desc(characters.id))
+    .limit(first + 1);
 }

@@ -1,37 +1,100 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
-import { searchTerms } from '../schema.ts';
 
 /** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
 const TYPO_SIMILARITY = 0.3;
 
+/** How many of the most alike words a typo is measured against, and how many of them it keeps. */
+const TYPO_CANDIDATES = 10;
+const TYPO_NEAREST = 3;
+
 /**
- * How many of the owner's words a word's start may stand for before the search keeps it as a
+ * How many of the owner's words a search word may stand for before the search keeps it as a
  * prefix (`'ro':*`): past this, listing them makes the query longer, not faster.
  */
 const MAX_EXPANSION = 32;
 
-/** A search as a full-text query over the owner's exact lexemes. */
-export interface SearchQuery {
-  /** tsquery text, to be cast with `::tsquery` (already stemmed: no configuration applies). */
-  tsquery: string;
+/**
+ * What one level of match is worth. A word's rank in a prompt (ts_rank_cd of the word alone: 0.1
+ * an occurrence, at most 25.6, as a tsvector keeps 256 positions of a word) stays below it, so no
+ * number of occurrences outweighs a better kind of match. A power of two, so that a weight plus a
+ * rank (a float4) is exact in float8 and the rank can be taken back out of a cursor.
+ */
+const LEVEL = 32;
+
+/**
+ * The kinds of match, best first. The same word as written; another form of its stem ("robots",
+ * "robotic" for robot), the nearer in spelling the better; a word it is the start of, or whose
+ * stem its own stem begins ("runn" → runner, running; "dancing" → dancer); a typo's nearest
+ * words, fewest edits first, then the most alike.
+ */
+function exactLevel(): number {
+  return 3000;
+}
+function sameStemLevel(likeness: number): number {
+  return 2000 + Math.round(100 * likeness);
+}
+function startLevel(): number {
+  return 1000;
+}
+function typoLevel(edits: number, likeness: number): number {
+  return 100 * (9 - Math.min(edits, 9)) + Math.round(99 * likeness);
+}
+
+/** One word of prompts that a search word stands for. */
+export interface Operand {
+  /** The word as prompts write it ("robots"); with `prefix`, the start of the words it stands for. */
+  word: string;
+  prefix: boolean;
+  /** What a prompt holding it gains: its level; its rank in the prompt adds less than a level. */
+  weight: number;
+  /** The tsquery operand that finds the prompts holding it in `search_vector` (a superset). */
+  stem: string;
   /**
-   * One group per word: the tsquery operands it stands for (`'astronaut'`, or `'gard':*` when a
-   * word's start stands for too many words). A character must match every group.
+   * Its English lexeme when the owner writes that lexeme in no other way: its rank in
+   * `search_vector` is then the word's own, and holding the lexeme is holding the word.
    */
-  groups: string[][];
-  /** The one lexeme the search stands for, when it is a single word known to the owner. */
-  term?: string | undefined;
+  lexeme?: string | undefined;
 }
 
-/** Whether every operand of a search is an exact lexeme (not a `:*` prefix). */
+/** A search resolved against the owner's vocabulary. */
+export interface SearchQuery {
+  /** One group per search word: the words it stands for. A character must match every group. */
+  groups: Operand[][];
+}
+
+/** Whether every operand of a search is a whole word (not a `:*` prefix). */
 export function isExact(query: SearchQuery): boolean {
-  return query.groups.every((group) => group.every((operand) => !operand.endsWith(':*')));
+  return query.groups.every((group) => group.every((operand) => !operand.prefix));
 }
 
-/** The lexeme of an exact operand. */
-export function lexemeOf(operand: string): string {
-  return operand.slice(1, -1);
+/**
+ * tsquery text over `search_vector`: what the GIN index finds. It decides a match alone when
+ * `decidedByStems`; otherwise the words as written (`wordsQuery`) must be checked too.
+ */
+export function stemsQuery(query: SearchQuery): string {
+  return conjunction(query.groups.map((group) => [...new Set(group.map((op) => op.stem))]));
+}
+
+/** tsquery text over the prompt's words as written (`to_tsvector('simple', prompt)`). */
+export function wordsQuery(query: SearchQuery): string {
+  return conjunction(query.groups.map((group) => group.map(wordOperand)));
+}
+
+/** Whether holding a group's lexemes is holding its words, in every group. */
+export function decidedByStems(query: SearchQuery): boolean {
+  return query.groups.every((group) => group.every((op) => op.lexeme !== undefined));
+}
+
+/** The tsquery operand of a word as written. */
+export function wordOperand(operand: Operand): string {
+  return operand.prefix ? `${quoted(operand.word)}:*` : quoted(operand.word);
+}
+
+function conjunction(groups: string[][]): string {
+  return groups
+    .map((group) => (group.length === 1 ? group[0] : `(${group.join(' | ')})`))
+    .join(' & ');
 }
 
 /**
@@ -44,28 +107,44 @@ export function searchWords(search: string): string[] | undefined | null {
   return words.map((word) => word.toLowerCase());
 }
 
+/** A search word, and one of the owner's words that begin with the same letter. */
+interface Known {
+  ord: string | number;
+  word: string;
+  stem: string | null;
+  term: string | null;
+  lexemes: string[] | null;
+  likeness: number | null;
+}
+
+/** A word of the owner's that a search word may stand for. */
+interface Candidate {
+  term: string;
+  stem: string;
+  /** 3: the word as written; 2: another form of its stem; 1: a word it is the start of. */
+  tier: number;
+  likeness: number;
+}
+
 /**
- * Resolves each word against the owner's vocabulary (`search_terms`): by its English stem, as the
- * start of the words it begins ("astro" → astronaut), or, when it begins none, as the nearest
- * words (a typo). Exact lexemes rather than `word:*` prefixes let the GIN index intersect posting
- * lists instead of building a bitmap per prefix, and let a one-word search use the ranked
- * `character_terms` index. Null when a word is like nothing the owner has; undefined when the
- * search holds only stop words (no filter).
+ * Resolves each word against the owner's vocabulary (`search_terms`, the words of its prompts as
+ * written): the same word, the other forms of its English stem, the words it is the start of (or
+ * whose stem its stem begins), each weighed by kind of match (see the levels above); or, when it
+ * matches none, as the nearest words (a typo). Words rather than `word:*` prefixes let the ranked
+ * lists of `character_terms` be walked. Null when a word is like nothing the owner has; undefined
+ * when the search holds only stop words (no filter).
  */
 export async function resolveSearch(
   db: Executor,
   owner: string,
   words: string[],
 ): Promise<SearchQuery | null | undefined> {
-  const resolved = rowsOf<{ stem: string | null; terms: string[] | null }>(
+  // Every form of a stem begins with the letter the stem begins with, so the owner's words that
+  // begin as the search word does hold every word it can stand for and every other form of their
+  // stems: which tells whether a stem is written one way only.
+  const rows = rowsOf<Known>(
     await db.execute(sql`
-      select s.stem, (
-        select array_agg(term order by term) from (
-          select term from search_terms
-          where owner = ${owner} and starts_with(term, s.stem)
-          order by term limit ${MAX_EXPANSION + 1}
-        ) known
-      ) as terms
+      select w.ord, w.word, s.stem, k.term, k.lexemes, k.likeness
       from unnest(array[${sql.join(
         words.map((word) => sql`${word}`),
         sql`, `,
@@ -73,58 +152,167 @@ export async function resolveSearch(
       cross join lateral (
         select string_agg(lexeme, '') as stem from unnest(to_tsvector('english', w.word))
       ) s
+      left join lateral (
+        select t.term, tsvector_to_array(to_tsvector('english', t.term)) as lexemes,
+          similarity(t.term, w.word) as likeness
+        from search_terms t
+        where s.stem is not null and t.owner = ${owner} and starts_with(t.term, left(w.word, 1))
+      ) k on true
       order by w.ord`),
   );
-  const groups: string[][] = [];
-  for (const [index, { stem, terms }] of resolved.entries()) {
+  const byWord = new Map<number, Known[]>();
+  for (const row of rows) {
+    const ord = Number(row.ord);
+    byWord.set(ord, [...(byWord.get(ord) ?? []), row]);
+  }
+  const groups: Operand[][] = [];
+  for (const known of byWord.values()) {
+    const { word, stem } = known[0] as Known;
     // A stop word ("a", "the") says nothing about a prompt.
     if (!stem) continue;
-    const exact = terms?.filter(isLexeme) ?? [];
-    if (terms && (terms.length > MAX_EXPANSION || exact.length === 0))
-      groups.push([`${quoted(stem)}:*`]);
-    else if (terms) groups.push(exact.map(quoted));
-    else {
-      const near = await nearestTerms(db, owner, words[index] as string);
-      if (near.length === 0) return null;
-      groups.push(near.map(quoted));
-    }
+    const group = expansion(word, stem, known) ?? (await nearestTerms(db, owner, word, stem));
+    if (group.length === 0) return null;
+    groups.push(group);
   }
-  if (groups.length === 0) return undefined;
-  const [only] = groups;
-  return {
-    tsquery: groups
-      .map((group) => (group.length === 1 ? group[0] : `(${group.join(' | ')})`))
-      .join(' & '),
-    groups,
-    term:
-      groups.length === 1 && only?.length === 1 && !only[0]?.endsWith(':*')
-        ? lexemeOf(only[0] as string)
-        : undefined,
-  };
+  return groups.length === 0 ? undefined : { groups };
 }
 
-/** The owner's words nearest a misspelt one, by pg_trgm similarity (its GIN index serves `%`). */
-async function nearestTerms(db: Executor, owner: string, word: string): Promise<string[]> {
-  return db.transaction(async (tx) => {
+/**
+ * The operands of a word among the owner's words that begin with its letter; undefined when it
+ * stands for none of them (a typo, perhaps).
+ */
+function expansion(word: string, stem: string, known: Known[]): Operand[] | undefined {
+  const forms = new Map<string, number>();
+  const candidates: Candidate[] = [];
+  for (const { term, lexemes, likeness } of known) {
+    // A word of several lexemes ("red-fox") is no word a search can name.
+    if (term === null || lexemes?.length !== 1) continue;
+    const lexeme = lexemes[0] as string;
+    forms.set(lexeme, (forms.get(lexeme) ?? 0) + 1);
+    const tier =
+      term === word
+        ? 3
+        : lexeme === stem
+          ? 2
+          : term.startsWith(word) || lexeme.startsWith(stem)
+            ? 1
+            : 0;
+    if (tier > 0 && isLexeme(term) && isLexeme(lexeme))
+      candidates.push({ term, stem: lexeme, tier, likeness: Number(likeness) });
+  }
+  if (candidates.length === 0) return undefined;
+  candidates.sort((a, b) => b.tier - a.tier || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  // Too many words begin with it: the word itself and the other forms of its stem are kept as
+  // words, the rest stands as a prefix.
+  const many = candidates.length > MAX_EXPANSION;
+  const operands: Operand[] = candidates
+    .filter((candidate) => !many || candidate.tier > 1)
+    .map(({ term, stem: lexeme, tier, likeness }) => ({
+      word: term,
+      prefix: false,
+      weight:
+        LEVEL * (tier === 3 ? exactLevel() : tier === 2 ? sameStemLevel(likeness) : startLevel()),
+      stem: quoted(lexeme),
+      lexeme: forms.get(lexeme) === 1 ? lexeme : undefined,
+    }));
+  const begun = candidates.filter((candidate) => candidate.term.startsWith(word));
+  if (many && begun.length > 0) {
+    // The lexemes of the words it begins all begin as their lowest and highest do.
+    const stems = begun.map((candidate) => candidate.stem).sort();
+    const common = commonPrefix(stems[0] as string, stems.at(-1) as string);
+    if (common !== '')
+      operands.push({
+        word,
+        prefix: true,
+        weight: LEVEL * startLevel(),
+        stem: `${quoted(common)}:*`,
+      });
+  }
+  return operands;
+}
+
+/**
+ * The owner's words nearest a misspelt one: the most alike by pg_trgm similarity (its GIN index
+ * serves `%`), ordered by edits (an adjacent swap is one), to the word or between the stems,
+ * then by similarity. Trigrams alone rank "pen" with "penguin" for "pengiun".
+ */
+async function nearestTerms(
+  db: Executor,
+  owner: string,
+  word: string,
+  stem: string,
+): Promise<Operand[]> {
+  const alike = await db.transaction(async (tx) => {
     await tx.execute(
       sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
     );
-    const near = await tx
-      .select({ term: searchTerms.term })
-      .from(searchTerms)
-      .where(and(eq(searchTerms.owner, owner), sql`${searchTerms.term} % ${word}`))
-      .orderBy(sql`similarity(${searchTerms.term}, ${word}) desc`, searchTerms.term)
-      .limit(3);
-    return near.map((row) => row.term).filter(isLexeme);
+    return rowsOf<{ term: string; likeness: number; stem: string | null }>(
+      await tx.execute(sql`
+        select term, similarity(term, ${word}) as likeness,
+          (tsvector_to_array(to_tsvector('english', term)))[1] as stem
+        from search_terms
+        where owner = ${owner} and term % ${word}
+        order by likeness desc, term
+        limit ${TYPO_CANDIDATES}`),
+    );
   });
+  return alike
+    .filter((row) => isLexeme(row.term) && row.stem !== null && isLexeme(row.stem))
+    .map((row) => {
+      const likeness = Number(row.likeness);
+      const edits = Math.min(editDistance(word, row.term), editDistance(stem, row.stem as string));
+      return { row, likeness, edits };
+    })
+    .sort((a, b) => a.edits - b.edits || b.likeness - a.likeness)
+    .slice(0, TYPO_NEAREST)
+    .map(({ row, likeness, edits }) => ({
+      word: row.term,
+      prefix: false,
+      weight: LEVEL * typoLevel(edits, likeness),
+      stem: quoted(row.stem as string),
+    }));
 }
 
-/** Lexemes of letters and digits only can be quoted into tsquery text without escaping. */
+/** Edits from one word to another: insertions, deletions, substitutions, adjacent swaps. */
+export function editDistance(a: string, b: string): number {
+  const s = [...a];
+  const t = [...b];
+  let before: number[] = [];
+  let previous = t.map((_, j) => j + 1);
+  previous.unshift(0);
+  for (let i = 1; i <= s.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let best = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1])
+        best = Math.min(best, (before[j - 2] as number) + 1);
+      current.push(best);
+    }
+    before = previous;
+    previous = current;
+  }
+  return previous[t.length] as number;
+}
+
+function commonPrefix(a: string, b: string): string {
+  const x = [...a];
+  const y = [...b];
+  let n = 0;
+  while (n < x.length && x[n] === y[n]) n++;
+  return x.slice(0, n).join('');
+}
+
+/** Words of letters and digits only can be quoted into tsquery text without escaping. */
 function isLexeme(term: string): boolean {
   return /^[\p{L}\p{N}]+$/u.test(term);
 }
 
-function quoted(lexeme: string): string {
+export function quoted(lexeme: string): string {
   return `'${lexeme}'`;
 }
 

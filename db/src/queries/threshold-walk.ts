@@ -3,7 +3,7 @@ import type { Executor } from '../database.ts';
 import type { PageOptions, Ranked } from './character-page.ts';
 import { rowsOf } from './search-query.ts';
 
-/** How far down each lexeme's list a walk goes before it leaves the search to the GIN index. */
+/** How far down each word's list a walk goes before it leaves the search to the GIN index. */
 const WALK_BUDGET = 4096;
 
 /**
@@ -12,11 +12,17 @@ const WALK_BUDGET = 4096;
  */
 const SPARSE = 100;
 
-/** Where a walk down one lexeme's list of `character_terms` stands. */
+/** Where a walk down one word's list of `character_terms` stands (the list's own rank). */
 interface Cursor {
   rank: number;
   createdAt: number;
   id: string;
+}
+
+/** A word of prompts that a search word stands for, and what holding it is worth. */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
 }
 
 /** A character met in some lists: when it was made, and its rank in each list it was met in. */
@@ -34,22 +40,23 @@ interface Position {
 }
 
 /**
- * Ranks a many-word search without reading the characters that cannot make the page: the
- * no-random-access threshold algorithm (Fagin, Lotem and Naor) over `character_terms`. Each
- * lexeme's list is walked in rank order, a batch at a time; a character met under every word is
- * ranked exactly (relevance is the sum over words of the best rank among the word's lexemes); the
- * walk ends once no character met in part, nor any not met at all, could still rank before the
- * page's last one. Searches whose words go together ("neon city") end after a batch or two however
- * many characters match; rare combinations run out of budget (undefined) and are better served by
- * the GIN index.
+ * Ranks a search without reading the characters that cannot make the page: the no-random-access
+ * threshold algorithm (Fagin, Lotem and Naor) over `character_terms`. Each word's list is walked
+ * in rank order, a batch at a time; a character met under every search word is ranked exactly
+ * (relevance is the sum over search words of the best weight + rank among the words each stands
+ * for; a weight is the same for a whole list, so rank order is relevance order); the walk ends once
+ * no character met in part, nor any not met at all, could still rank before the page's last one.
+ * Searches whose words go together ("neon city") end after a batch or two however many
+ * characters match; rare combinations run out of budget (undefined) and are better served by the
+ * GIN index.
  *
- * @param groups the lexemes of each word of the search
+ * @param groups the words each word of the search stands for, with their weights
  * @param fetch the characters among `ids` that match the search and the page, with their relevance
  */
 export async function rankedByThreshold(
   db: Executor,
   owner: string,
-  groups: string[][],
+  groups: WeightedTerm[][],
   { first, after, filter }: PageOptions,
   fetch: (ids: string[]) => Promise<Ranked[]>,
 ): Promise<Ranked[] | undefined> {
@@ -58,7 +65,9 @@ export async function rankedByThreshold(
     after?.rank === undefined
       ? undefined
       : { rank: after.rank, createdAt: after.createdAt.getTime(), id: after.id };
-  const walk = new Walk(groups);
+  // With one search word a character's relevance is its best entry, so an entry ranked before the
+  // cursor is a character already paged: each list starts at the cursor instead of its top.
+  const walk = new Walk(groups, groups.length === 1 ? from : undefined);
   const candidates: Position[] = [];
   // Characters are read only when they could make the page: null once read and refused by the
   // page (filter, cursor).
@@ -94,16 +103,19 @@ export async function rankedByThreshold(
 }
 
 class Walk {
-  readonly #groups: string[][];
+  /** Per search word, the weight of each word it stands for. */
+  readonly #groups: Map<string, number>[];
   readonly #terms: string[];
   readonly #cursors = new Map<string, Cursor | 'end'>();
   readonly #met = new Map<string, Met>();
   /** Characters already ranked or dropped: a later list that holds them too changes nothing. */
   readonly #settled = new Set<string>();
+  readonly #start: Position | undefined;
 
-  constructor(groups: string[][]) {
-    this.#groups = groups;
-    this.#terms = [...new Set(groups.flat())];
+  constructor(groups: WeightedTerm[][], start: Position | undefined) {
+    this.#groups = groups.map((group) => new Map(group.map(({ term, weight }) => [term, weight])));
+    this.#terms = [...new Set(groups.flat().map(({ term }) => term))];
+    this.#start = start;
   }
 
   /** Walks the next `batch` entries of every list not yet at its end. */
@@ -115,11 +127,11 @@ class Walk {
   ): Promise<void> {
     const open = this.#terms.filter((term) => this.#cursors.get(term) !== 'end');
     const lists = open.map((term) => {
-      const from = this.#cursors.get(term) as Cursor | undefined;
+      const from = (this.#cursors.get(term) as Cursor | undefined) ?? this.#startOf(term);
       return sql`(select ${term}::text as term, rank::float8 as score, character_id::text as id,
           (extract(epoch from created_at) * 1000)::float8 as created_ms
         from character_terms where owner = ${owner} and term = ${term}
-        ${from ? sql`and (rank, created_at, character_id) < (${from.rank}::real, ${new Date(from.createdAt).toISOString()}::timestamptz, ${from.id}::uuid)` : sql``}
+        ${from ? sql`and (rank, created_at, character_id) < (${from.rank}::float8, ${new Date(from.createdAt).toISOString()}::timestamptz, ${from.id}::uuid)` : sql``}
         ${filter?.createdAfter ? sql`and created_at > ${filter.createdAfter.toISOString()}::timestamptz` : sql``}
         ${filter?.createdBefore ? sql`and created_at < ${filter.createdBefore.toISOString()}::timestamptz` : sql``}
         order by rank desc, created_at desc, character_id desc limit ${batch})`;
@@ -137,6 +149,16 @@ class Walk {
     for (const term of open) if ((counts.get(term) ?? 0) < batch) this.#cursors.set(term, 'end');
   }
 
+  /**
+   * Where a list starts: after the page's cursor, in the list's own ranks (a weight plus a rank
+   * is exact, so the cursor's relevance less the weight is the rank it stands at).
+   */
+  #startOf(term: string): Cursor | undefined {
+    const weight = this.#groups[0]?.get(term);
+    if (!this.#start || weight === undefined) return undefined;
+    return { ...this.#start, rank: this.#start.rank - weight };
+  }
+
   #meet(term: string, entry: Cursor): void {
     if (this.#settled.has(entry.id)) return;
     let met = this.#met.get(entry.id);
@@ -148,26 +170,31 @@ class Walk {
   }
 
   /**
-   * The most a character can still be given by a lexeme's list: its rank there if met; nothing
-   * once the list ended without it; else no more than the cursor's rank, and less when the
-   * character would stand before the cursor at that rank (the list has passed where it would be).
+   * The most a character can still be given for a search word by a word's list: the weight plus
+   * its rank there if met; nothing once the list ended without it; else no more than the weight
+   * plus the cursor's rank, and less when the character would stand before the cursor at that
+   * rank (the list has passed where it would be).
    */
-  #most(term: string, met: Pick<Met, 'createdAt' | 'id' | 'ranks'>): Bound | undefined {
+  #most(
+    term: string,
+    weight: number,
+    met: Pick<Met, 'createdAt' | 'id' | 'ranks'>,
+  ): Bound | undefined {
     const rank = met.ranks.get(term);
-    if (rank !== undefined) return { rank, strict: false };
+    if (rank !== undefined) return { rank: weight + rank, strict: false };
     const cursor = this.#cursors.get(term);
     if (cursor === 'end') return undefined;
     if (cursor === undefined) return { rank: Number.POSITIVE_INFINITY, strict: false };
-    return { rank: cursor.rank, strict: newer(met, cursor) };
+    return { rank: weight + cursor.rank, strict: newer(met, cursor) };
   }
 
-  /** The most relevance a character can reach: per word, the best of its lexemes; summed. */
+  /** The most relevance a character can reach: per search word, the best of its words; summed. */
   #bound(met: Pick<Met, 'createdAt' | 'id' | 'ranks'>): Bound | undefined {
     let total: Bound = { rank: 0, strict: false };
     for (const group of this.#groups) {
       let best: Bound | undefined;
-      for (const term of group) {
-        const most = this.#most(term, met);
+      for (const [term, weight] of group) {
+        const most = this.#most(term, weight, met);
         if (most && (!best || most.rank > best.rank || (most.rank === best.rank && !most.strict)))
           best = most;
       }
@@ -190,12 +217,16 @@ class Walk {
         continue;
       }
       const known = this.#groups.every((group) => {
-        const best = Math.max(...group.map((term) => met.ranks.get(term) ?? -1));
+        let best = Number.NEGATIVE_INFINITY;
+        for (const [term, weight] of group) {
+          const rank = met.ranks.get(term);
+          if (rank !== undefined) best = Math.max(best, weight + rank);
+        }
         return (
-          best >= 0 &&
-          group.every((term) => {
-            const most = this.#most(term, met);
-            return !most || most.rank < best || most.rank === best;
+          best > Number.NEGATIVE_INFINITY &&
+          [...group].every(([term, weight]) => {
+            const most = this.#most(term, weight, met);
+            return !most || most.rank <= best;
           })
         );
       });
@@ -216,7 +247,9 @@ class Walk {
   finished(): boolean {
     return (
       this.#met.size === 0 &&
-      this.#groups.some((group) => group.every((term) => this.#cursors.get(term) === 'end'))
+      this.#groups.some((group) =>
+        [...group.keys()].every((term) => this.#cursors.get(term) === 'end'),
+      )
     );
   }
 
@@ -231,15 +264,18 @@ class Walk {
     const unmet = { createdAt: Number.NEGATIVE_INFINITY, id: '', ranks: new Map<string, number>() };
     let createdAt = Number.POSITIVE_INFINITY;
     for (const group of this.#groups) {
-      const open = group
-        .map((term) => this.#cursors.get(term))
-        .filter((cursor): cursor is Cursor => cursor !== undefined && cursor !== 'end');
+      const open: { score: number; createdAt: number }[] = [];
+      for (const [term, weight] of group) {
+        const cursor = this.#cursors.get(term);
+        if (cursor !== undefined && cursor !== 'end')
+          open.push({ score: weight + cursor.rank, createdAt: cursor.createdAt });
+      }
       if (open.length === 0) return true;
-      const best = Math.max(...open.map((cursor) => cursor.rank));
+      const best = Math.max(...open.map((cursor) => cursor.score));
       createdAt = Math.min(
         createdAt,
         Math.max(
-          ...open.filter((cursor) => cursor.rank === best).map((cursor) => cursor.createdAt),
+          ...open.filter((cursor) => cursor.score === best).map((cursor) => cursor.createdAt),
         ),
       );
     }
