@@ -149,3 +149,126 @@ describe('relevance order on every path', () => {
     expect(best?.character.prompt).toBe('A neon robot in a neon neon city');
   });
 });
+
+/**
+ * A new user's library, as a trial made it: prompts whose words begin alike, share a stem, or are
+ * a letter or two apart. Made oldest first, so that the characters a search should not put first
+ * are the newest and would win every tie.
+ */
+const TRIAL = 'trial';
+const trial = [
+  'a penguin wearing a tiny hat',
+  'a tin robot dancing',
+  'A brass robot',
+  'a sprinter running and running',
+  'a red fox running through snow',
+  'a knight who runs from a dragon',
+  'a cat sleeping on a windowsill',
+  'a wizard reading a spell book',
+  'an astronaut floating in space',
+  'a dancer in the rain',
+  'a gardener planting tulips',
+  'a fox with a red scarf',
+  'a dragon guarding its gold',
+  'a pirate with a parrot',
+  'two robots racing other robots',
+  'a robotic arm waving',
+  'a robin in the rain',
+  'a robber escaping with a bag',
+  'a pen drawing a picture',
+  'a runner on a track',
+];
+
+describe('what a user expects first', () => {
+  beforeAll(async () => {
+    const { db } = database();
+    const start = Date.now() - trial.length * 60_000;
+    for (const [index, prompt] of trial.entries()) {
+      const createdAt = new Date(start + index * 60_000);
+      const [task] = await db
+        .insert(tasks)
+        .values({
+          owner: TRIAL,
+          model: 'sora-2-characters',
+          state: 'SUCCESS',
+          input: {},
+          createdAt,
+        })
+        .returning();
+      await db.insert(characters).values({
+        owner: TRIAL,
+        taskId: task?.id as string,
+        characterId: `char_trial_${index}`,
+        prompt,
+        sourceVideoUrl: 'https://videos.example.com/trial.mp4',
+        createdAt,
+      });
+    }
+  });
+
+  const found = async (search: string) => {
+    const page = await listCharacters(database().db, TRIAL, { first: 20, search });
+    return page.rows.map((row) => row.character.prompt);
+  };
+
+  it('puts the word as written first, then its other forms', async () => {
+    // Newest first among the two that hold "robot" once; "robotic" has the same stem, last.
+    expect(await found('robot')).toEqual([
+      'A brass robot',
+      'a tin robot dancing',
+      'two robots racing other robots',
+      'a robotic arm waving',
+    ]);
+    expect((await found('robots'))[0]).toBe('two robots racing other robots');
+    expect((await found('robots')).at(-1)).toBe('a robotic arm waving');
+  });
+
+  it('finds a stemmed word by another of its forms', async () => {
+    expect(await found('running')).toEqual([
+      'a sprinter running and running',
+      'a red fox running through snow',
+      'a knight who runs from a dragon',
+      // runner is not a form of run, but running is its start's stem.
+      'a runner on a track',
+    ]);
+    expect((await found('runs'))[0]).toBe('a knight who runs from a dragon');
+    expect(await found('run')).toHaveLength(4);
+    expect((await found('run')).at(-1)).toBe('a runner on a track');
+  });
+
+  it('finds the words a partial word is the start of, stemmed or not', async () => {
+    // "runn" begins "runner" and "running" (stored stemmed as run): both, the most
+    // occurrences first.
+    expect(await found('runn')).toEqual([
+      'a sprinter running and running',
+      'a runner on a track',
+      'a red fox running through snow',
+    ]);
+    expect(await found('pengu')).toEqual(['a penguin wearing a tiny hat']);
+    expect(await found('sprinter runn')).toEqual(['a sprinter running and running']);
+  });
+
+  it('ranks a misspelt word by how near each word it may be is', async () => {
+    expect((await found('pengiun'))[0]).toBe('a penguin wearing a tiny hat');
+    // robot is one letter off, robots one letter off its stem, robin three: robot first.
+    expect((await found('robott')).slice(0, 3)).toEqual([
+      'A brass robot',
+      'a tin robot dancing',
+      'two robots racing other robots',
+    ]);
+    const robto = await found('robto');
+    expect(robto.slice(0, 2)).toEqual(['A brass robot', 'a tin robot dancing']);
+    expect(robto.indexOf('two robots racing other robots')).toBeLessThan(
+      robto.indexOf('a robin in the rain'),
+    );
+  });
+
+  it('sums the words of a many-word search', async () => {
+    expect(await found('robot dancing')).toEqual(['a tin robot dancing']);
+    expect((await found('red fox')).sort()).toEqual([
+      'a fox with a red scarf',
+      'a red fox running through snow',
+    ]);
+    expect((await found('fox runn'))[0]).toBe('a red fox running through snow');
+  });
+});

@@ -110,6 +110,30 @@ describe('relevance search', () => {
     ]);
   });
 
+  it('ranks the word as written first, then its other forms, then the nearest typo', async () => {
+    // The knight is newer, so the old rule (most occurrences, then newest) put it first.
+    expect(await prompts({ search: 'running' })).toEqual([
+      'A robot running through a neon city',
+      'A knight who runs from a dragon',
+    ]);
+    expect(await prompts({ search: 'runs' })).toEqual([
+      'A knight who runs from a dragon',
+      'A robot running through a neon city',
+    ]);
+    // "robot" is one swap away, "robut" (newer) two edits.
+    expect(await prompts({ search: 'robto' })).toEqual([
+      'A calm robot gardener',
+      'A robot running through a neon city',
+      'A robut with a typo in its own prompt',
+    ]);
+  });
+
+  it('finds a partial word by the words it begins, even when they are stored stemmed', async () => {
+    // running is stored as the lexeme run, which "runn" does not begin.
+    expect(await prompts({ search: 'runn' })).toEqual(['A robot running through a neon city']);
+    expect(await prompts({ search: 'runn neon' })).toEqual(['A robot running through a neon city']);
+  });
+
   it('ignores stop words', async () => {
     expect((await prompts({ search: 'the fox' })).sort()).toEqual([
       'A fox with a red scarf',
@@ -123,9 +147,16 @@ describe('relevance search', () => {
     expect(dancers[0]).toMatch(/dancing dancing dancing/);
   });
 
-  it('marks the matched words', async () => {
+  it('marks the matched words, as written', async () => {
     const [edge] = (await search({ search: 'gardener', first: 1 })).edges;
     expect(edge.highlight).toBe('A calm robot <mark>gardener</mark>');
+    const running = await search({ search: 'running', first: 2 });
+    expect(running.edges.map((found: any) => found.highlight)).toEqual([
+      'A robot <mark>running</mark> through a neon city',
+      'A knight who <mark>runs</mark> from a dragon',
+    ]);
+    const [typo] = (await search({ search: 'windowsil', first: 1 })).edges;
+    expect(typo.highlight).toBe('A sleepy cat on a <mark>windowsill</mark>');
     const [plain] = (await search({ first: 1 })).edges;
     expect(plain.highlight).toBeNull();
   });

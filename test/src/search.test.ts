@@ -61,6 +61,22 @@ describe('characters(search)', () => {
     ]);
   });
 
+  it('ranks the word as written before its other forms, and finds a partial word', async () => {
+    const inOrder = (connection: any) => connection.edges.map((edge: any) => edge.node.prompt);
+    expect(inOrder(await search({ search: 'fox' }))).toEqual([
+      'A fox with a red scarf',
+      'Two foxes playing in the snow',
+    ]);
+    expect(inOrder(await search({ search: 'foxes' }))).toEqual([
+      'Two foxes playing in the snow',
+      'A fox with a red scarf',
+    ]);
+    // "runn" begins "running", whose lexeme (run) it does not begin.
+    expect(inOrder(await search({ search: 'runn' }))).toEqual([
+      'A robot running through a neon city',
+    ]);
+  });
+
   it('needs every word, matches the start of a word, and ignores case and punctuation', async () => {
     expect(promptsOf(await search({ search: 'ROBOT garden!' }))).toEqual(['A calm robot gardener']);
     expect(promptsOf(await search({ search: 'rob' }))).toEqual([
