@@ -37,6 +37,10 @@ beforeAll(async () => {
       { length: 40 },
       (_, index) => `A zebra${index} ${'zebra '.repeat(index % 3)}dancing in a neon city`,
     ),
+    // robot written two ways: the prompts are read again to tell them apart.
+    'Two robots dancing with a zebra',
+    'A robot among robots robots in a neon city',
+    'A robots robot',
   ];
   for (const [index, prompt] of repeats.entries()) {
     const createdAt = new Date(Date.now() - index * 86_400_000);
@@ -58,7 +62,7 @@ beforeAll(async () => {
 /**
  * The expected order, by brute force over every character of the owner: relevance as the sum over
  * search words of the best, among the words each stands for, of its weight plus its ts_rank_cd
- * in the prompt as written; then newest, then id.
+ * in the prompt as written (a prefix: among the prompt's lexemes); then newest, then id.
  */
 async function expected(search: string, filter: CharacterFilter = {}): Promise<string[]> {
   const { db } = database();
@@ -70,7 +74,11 @@ async function expected(search: string, filter: CharacterFilter = {}): Promise<s
         sql`greatest(${sql.join(
           group.map(
             (operand) =>
-              sql`(${operand.weight}::float8 + nullif(ts_rank_cd(to_tsvector('simple', coalesce(prompt, '')), ${`'${operand.word}'${operand.prefix ? ':*' : ''}`}::tsquery), 0)::float8)`,
+              sql`(${operand.weight}::float8 + nullif(ts_rank_cd(${
+                operand.prefix
+                  ? sql`search_vector, ${`'${operand.lexeme}':*`}`
+                  : sql`to_tsvector('simple', coalesce(prompt, '')), ${`'${operand.word}'`}`
+              }::tsquery), 0)::float8)`,
           ),
           sql`, `,
         )})`,
@@ -119,7 +127,10 @@ describe('relevance order on every path', () => {
     // dancing as written, and dancer whose stem its stem begins: one search word, two lists.
     ['dancing'],
     // One word's list.
+    ['dragon'],
+    // robot as written, and robots: one search word, two lists, prompts read again.
     ['robot'],
+    ['robots neon'],
     ['fox red'],
     // A typo.
     ['dancign'],
@@ -127,6 +138,8 @@ describe('relevance order on every path', () => {
     ['zeb'],
     ['zebra'],
     ['zebra neon'],
+    // A prefix with a word written two ways: the GIN index, prompts read again.
+    ['robot zeb'],
   ])('"%s": the first page and every page match a full sort', async (search) => {
     const all = await expected(search);
     expect(all.length).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ function score(operand: Operand, words: SQL): SQL {
   const rank =
     operand.lexeme === undefined
       ? sql`ts_rank_cd(${words}, ${wordOperand(operand)}::tsquery)`
-      : sql`ts_rank_cd(${characters.searchVector}, ${quoted(operand.lexeme)}::tsquery)`;
+      : sql`ts_rank_cd(${characters.searchVector}, ${`${quoted(operand.lexeme)}${operand.prefix ? ':*' : ''}`}::tsquery)`;
   return sql`(${operand.weight}::float8 + nullif(${rank}, 0)::float8)`;
 }
 

@@ -52,7 +52,8 @@ export interface Operand {
   stem: string;
   /**
    * Its English lexeme when the owner writes that lexeme in no other way: its rank in
-   * `search_vector` is then the word's own, and holding the lexeme is holding the word.
+   * `search_vector` is then the word's own, and holding the lexeme is holding the word. With
+   * `prefix`, the start of lexemes it stands for.
    */
   lexeme?: string | undefined;
 }
@@ -217,7 +218,9 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
     }));
   const begun = candidates.filter((candidate) => candidate.term.startsWith(word));
   if (many && begun.length > 0) {
-    // The lexemes of the words it begins all begin as their lowest and highest do.
+    // The lexemes of the words it begins all begin as their lowest and highest do. Matched and
+    // ranked as that start of lexemes, not of words as written: a word this short begins words
+    // and their lexemes alike, and the GIN index ranks them without reading every prompt again.
     const stems = begun.map((candidate) => candidate.stem).sort();
     const common = commonPrefix(stems[0] as string, stems.at(-1) as string);
     if (common !== '')
@@ -226,6 +229,7 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
         prefix: true,
         weight: LEVEL * startLevel(),
         stem: `${quoted(common)}:*`,
+        lexeme: common,
       });
   }
   return operands;
@@ -274,7 +278,7 @@ async function nearestTerms(
 }
 
 /** Edits from one word to another: insertions, deletions, substitutions, adjacent swaps. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = [...a];
   const t = [...b];
   let before: number[] = [];
