@@ -7,6 +7,7 @@ import {
   decidedByStems,
   isExact,
   type Operand,
+  outweighs,
   quoted,
   type SearchQuery,
   stemsQuery,
@@ -70,9 +71,20 @@ export async function listByRelevance(
   options: PageOptions,
 ): Promise<Ranked[]> {
   const [only, ...others] = query.groups;
-  const [operand, ...alternatives] = only ?? [];
-  if (operand && !operand.prefix && others.length === 0 && alternatives.length === 0)
-    return rankedByWord(db, owner, operand, options);
+  if (only && others.length === 0) {
+    // One search word whose best word outweighs the rest: while that word's list fills the page,
+    // the page is that list's.
+    const [best, next] = [...only].sort((a, b) => b.weight - a.weight);
+    if (
+      best &&
+      !best.prefix &&
+      (!next || outweighs(best, next)) &&
+      (options.after?.rank === undefined || options.after.rank > best.weight)
+    ) {
+      const rows = await rankedByWord(db, owner, best, options);
+      if (!next || rows.length > options.first) return rows;
+    }
+  }
   const walked = isExact(query)
     ? await rankedByThreshold(
         db,

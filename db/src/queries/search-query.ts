@@ -64,6 +64,11 @@ export interface SearchQuery {
   groups: Operand[][];
 }
 
+/** Whether any prompt holding `a` outranks every prompt holding `b` but not `a`. */
+export function outweighs(a: Operand, b: Operand): boolean {
+  return a.weight - b.weight >= LEVEL;
+}
+
 /** Whether every operand of a search is a whole word (not a `:*` prefix). */
 export function isExact(query: SearchQuery): boolean {
   return query.groups.every((group) => group.every((operand) => !operand.prefix));
