@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
 import type { Executor } from '../database.ts';
 import { characters, characterTerms } from '../schema.ts';
 import { filterConditions, type PageOptions, type Ranked } from './character-page.ts';
@@ -14,7 +15,7 @@ import {
   wordOperand,
   wordsQuery,
 } from './search-query.ts';
-import { rankedByThreshold } from './threshold-walk.ts';
+import { rankedByThreshold, rankParameter } from './threshold-walk.ts';
 
 /** A prompt's words as written, as `character_terms` and the vocabulary hold them. */
 const promptWords = sql`to_tsvector('simple', coalesce(${characters.prompt}, ''))`;
@@ -71,18 +72,14 @@ export async function listByRelevance(
   options: PageOptions,
 ): Promise<Ranked[]> {
   const [only, ...others] = query.groups;
-  if (only && others.length === 0) {
-    // One search word whose best word outweighs the rest: while that word's list fills the page,
-    // the page is that list's.
+  if (only && others.length === 0 && isExact(query)) {
     const [best, next] = [...only].sort((a, b) => b.weight - a.weight);
-    if (
-      best &&
-      !best.prefix &&
-      (!next || outweighs(best, next)) &&
-      (options.after?.rank === undefined || options.after.rank > best.weight)
-    ) {
+    if (!next || !options.after) return firstOfWords(db, owner, only, options);
+    // The best word outweighs the rest: while its list fills the page, the page is that list's.
+    const after = options.after.rank;
+    if (best && outweighs(best, next) && after !== undefined && after > best.weight) {
       const rows = await rankedByWord(db, owner, best, options);
-      if (!next || rows.length > options.first) return rows;
+      if (rows.length > options.first) return rows;
     }
   }
   const walked = isExact(query)
@@ -91,19 +88,57 @@ export async function listByRelevance(
         owner,
         query.groups.map((group) => group.map(({ word, weight }) => ({ term: word, weight }))),
         options,
+        (ids) =>
+          db
+            .select()
+            .from(characters)
+            .where(and(inArray(characters.id, ids), ...filterConditions(options.filter))),
         (ids) => ranked(db, owner, query, { ...options, first: ids.length }, ids),
       )
     : undefined;
   return walked ?? ranked(db, owner, query, options);
 }
 
-/** A search that stands for one word: its entries come from the index already in rank order. */
+/**
+ * One search word's page when no cursor is given (or it stands for one word): each word's list
+ * gives its best, and a character holding several of the words counts once, by the best of them.
+ * Every character of the page is among the best of the list it ranks best in, so no list need
+ * give more than a page. A cursor would call for a walk: a character already paged may rank after
+ * it in a list it ranks lower in.
+ */
+async function firstOfWords(
+  db: Executor,
+  owner: string,
+  operands: Operand[],
+  options: PageOptions,
+): Promise<Ranked[]> {
+  const [head, ...rest] = operands.map((operand) => rankedByWord(db, owner, operand, options));
+  if (!head) return [];
+  if (rest.length === 0) return head;
+  const best = new Map<string, Ranked>();
+  for (const row of await unionAll(head, ...(rest as [typeof head]))) {
+    const known = best.get(row.character.id);
+    if (!known || (row.rank as number) > (known.rank as number)) best.set(row.character.id, row);
+  }
+  return [...best.values()].sort(byRelevance).slice(0, options.first + 1);
+}
+
+/** Best first, then newest, then by id: the order of every ranked list. */
+function byRelevance(a: Ranked, b: Ranked): number {
+  return (
+    (b.rank as number) - (a.rank as number) ||
+    b.character.createdAt.getTime() - a.character.createdAt.getTime() ||
+    (a.character.id < b.character.id ? 1 : a.character.id > b.character.id ? -1 : 0)
+  );
+}
+
+/** A search word's word: its entries come from the index already in rank order. */
 function rankedByWord(
   db: Executor,
   owner: string,
   { word, weight }: Operand,
   { first, after, filter }: PageOptions,
-): Promise<Ranked[]> {
+) {
   return db
     .select({
       character: characters,
@@ -118,7 +153,7 @@ function rankedByWord(
         ...filterConditions(filter),
         // The weight plus a rank is exact, so the cursor's rank less the weight is the rank.
         after?.rank !== undefined
-          ? sql`(${characterTerms.rank}, ${characterTerms.createdAt}, ${characterTerms.characterId}) < (${after.rank - weight}::float8, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+          ? sql`(${characterTerms.rank}, ${characterTerms.createdAt}, ${characterTerms.characterId}) < (${rankParameter(after.rank - weight)}, ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
           : olderThan(
               { createdAt: characterTerms.createdAt, id: characterTerms.characterId },
               after,

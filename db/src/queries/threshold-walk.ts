@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
+import type { CharacterRow } from '../schema.ts';
 import type { PageOptions, Ranked } from './character-page.ts';
 import { rowsOf } from './search-query.ts';
 
@@ -51,14 +52,17 @@ interface Position {
  * GIN index.
  *
  * @param groups the words each word of the search stands for, with their weights
- * @param fetch the characters among `ids` that match the search and the page, with their relevance
+ * @param fetch the characters among `ids` that the page's filter keeps
+ * @param fetchRanked the characters among `ids` that match the search and the page, with their
+ *   relevance computed by the database
  */
 export async function rankedByThreshold(
   db: Executor,
   owner: string,
   groups: WeightedTerm[][],
   { first, after, filter }: PageOptions,
-  fetch: (ids: string[]) => Promise<Ranked[]>,
+  fetch: (ids: string[]) => Promise<CharacterRow[]>,
+  fetchRanked: (ids: string[]) => Promise<Ranked[]>,
 ): Promise<Ranked[] | undefined> {
   const wanted = first + 1;
   const from: Position | undefined =
@@ -67,7 +71,8 @@ export async function rankedByThreshold(
       : { rank: after.rank, createdAt: after.createdAt.getTime(), id: after.id };
   // With one search word a character's relevance is its best entry, so an entry ranked before the
   // cursor is a character already paged: each list starts at the cursor instead of its top.
-  const walk = new Walk(groups, groups.length === 1 ? from : undefined);
+  const start = groups.length === 1 ? from : undefined;
+  const walk = new Walk(groups, start);
   const candidates: Position[] = [];
   // Characters are read only when they could make the page: null once read and refused by the
   // page (filter, cursor).
@@ -84,7 +89,17 @@ export async function rankedByThreshold(
       }
       if (unread.length === 0) return top;
       for (const id of unread) read.set(id, null);
-      for (const row of await fetch(unread)) read.set(row.character.id, row);
+      if (start) {
+        // A character ranked before the cursor may have been met only in the lists it ranks
+        // lower in, and been given too little: the database ranks the candidates.
+        for (const row of await fetchRanked(unread)) read.set(row.character.id, row);
+        continue;
+      }
+      // Met in every list that could give it anything: its relevance is exact, the same float8 as
+      // the database computes (weight plus rank, summed in the same order).
+      const ranks = new Map(candidates.map((candidate) => [candidate.id, candidate.rank]));
+      for (const character of await fetch(unread))
+        read.set(character.id, { character, rank: ranks.get(character.id) ?? null });
     }
   };
   for (let batch = wanted * 8, walked = 0; walked < WALK_BUDGET; walked += batch, batch *= 2) {
@@ -131,7 +146,7 @@ class Walk {
       return sql`(select ${term}::text as term, rank::float8 as score, character_id::text as id,
           (extract(epoch from created_at) * 1000)::float8 as created_ms
         from character_terms where owner = ${owner} and term = ${term}
-        ${from ? sql`and (rank, created_at, character_id) < (${from.rank}::float8, ${new Date(from.createdAt).toISOString()}::timestamptz, ${from.id}::uuid)` : sql``}
+        ${from ? sql`and (rank, created_at, character_id) < (${rankParameter(from.rank)}, ${new Date(from.createdAt).toISOString()}::timestamptz, ${from.id}::uuid)` : sql``}
         ${filter?.createdAfter ? sql`and created_at > ${filter.createdAfter.toISOString()}::timestamptz` : sql``}
         ${filter?.createdBefore ? sql`and created_at < ${filter.createdBefore.toISOString()}::timestamptz` : sql``}
         order by rank desc, created_at desc, character_id desc limit ${batch})`;
@@ -299,6 +314,15 @@ function beats(last: Position, bound: Bound, at: Pick<Position, 'createdAt' | 'i
 /** Whether a character would stand before a list's cursor at the cursor's rank. */
 function newer(a: Pick<Position, 'createdAt' | 'id'>, cursor: Cursor): boolean {
   return a.createdAt !== cursor.createdAt ? a.createdAt > cursor.createdAt : a.id > cursor.id;
+}
+
+/**
+ * A rank to compare `character_terms.rank` with: a real when it is one (a list's own cursor), as
+ * a real compares faster with a real; else exactly, as a float8 (a cursor's relevance less a
+ * weight).
+ */
+export function rankParameter(rank: number): SQL {
+  return Math.fround(rank) === rank ? sql`${rank}::real` : sql`${rank}::float8`;
 }
 
 function position(found: Ranked): Position {
