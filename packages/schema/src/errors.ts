@@ -95,7 +95,8 @@ export const ProviderError = builder.objectRef<ProviderErrorShape>('ProviderErro
 export const RateLimitedError = builder
   .objectRef<RateLimitedErrorShape>('RateLimitedError')
   .implement({
-    description: 'Your owner (every API key of it) has used its budget of mutations for now; nothing was done.',
+    description:
+      'Your owner (every API key of it) has used its budget of mutations for now; nothing was done.',
     interfaces: [ErrorInterface],
     isTypeOf: (value) => (value as { kind?: string }).kind === 'RateLimitedError',
     fields: (t) => ({
