@@ -92,7 +92,16 @@ export async function listByRelevance(
           db
             .select()
             .from(characters)
-            .where(and(inArray(characters.id, ids), ...filterConditions(options.filter))),
+            .where(
+              and(
+                inArray(characters.id, ids),
+                ...filterConditions(options.filter),
+                // A cursor of a newest-first list: what the walk's ranks cannot place.
+                options.after?.rank === undefined
+                  ? olderThan(characters, options.after)
+                  : undefined,
+              ),
+            ),
         (ids) => ranked(db, owner, query, { ...options, first: ids.length }, ids),
       )
     : undefined;
