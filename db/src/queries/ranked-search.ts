@@ -25,9 +25,9 @@ const promptWords = sql`to_tsvector('simple', coalesce(${characters.prompt}, '')
  * for of (the word's weight + the word's ts_rank_cd in the prompt), summed over the search words;
  * null when a search word has none of its words in the prompt. Per word, so that
  * `character_terms` (the rank of each word alone) can return candidates in an order that bounds
- * it; computed in SQL in every path, so that each path and each cursor sees the same float8 for
- * the same character. The prompt is parsed again only for words whose lexeme the owner writes in
- * more than one way.
+ * it. Every path adds the same float8s in the same order (here, from a list's ranks, or in the
+ * walk), so that each path and each cursor sees the same relevance for the same character. The
+ * prompt is parsed again only for words whose lexeme the owner writes in more than one way.
  */
 function relevance(query: SearchQuery): SQL<number | null> {
   const parsed = !decidedByStems(query);
