@@ -6,7 +6,10 @@ import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './suppor
 let t: TestGateway;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // Long enough that a subscriber on a loaded machine still finds the task WAITING.
+  t = await startTestGateway({
+    emulator: { timing: { waitingMs: 1_000, queuingMs: 150, generatingMs: 150 } },
+  });
 });
 afterAll(async () => {
   await t?.close();
