@@ -12,6 +12,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Most test files wait on timers, sockets and child processes rather than compute: the default
+    // of one worker per core but one (a single worker on a 2-core machine) leaves the CPU idle.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,

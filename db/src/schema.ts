@@ -128,8 +128,9 @@ export const characters = pgTable(
 );
 
 /**
- * Each owner's vocabulary: the lexemes of its characters' prompts, kept by a trigger (migration
- * 0008). A misspelt search word is matched against these few words, not against every prompt.
+ * Each owner's vocabulary: the words of its characters' prompts as written (lower case, unstemmed,
+ * no stop words), kept by a trigger (migration 0013). A misspelt search word is matched against
+ * these few words, not against every prompt.
  */
 export const searchTerms = pgTable(
   'search_terms',
@@ -144,17 +145,17 @@ export const searchTerms = pgTable(
 );
 
 /**
- * Each character's lexemes with the rank a one-word search gives it, kept by a trigger (migration
- * 0010): the index returns a common word's best matches in rank order without reading the
- * thousands of characters that hold it. Characters are never deleted, so no foreign key is kept
- * (its check would cost every insert a lookup per lexeme).
+ * Each character's words as written with the rank a one-word search gives it, kept by a trigger
+ * (migration 0013): the index returns a common word's best matches in rank order without reading
+ * the thousands of characters that hold it. Characters are never deleted, so no foreign key is
+ * kept (its check would cost every insert a lookup per word).
  */
 export const characterTerms = pgTable(
   'character_terms',
   {
     owner: text('owner').notNull(),
     term: text('term').notNull(),
-    /** ts_rank_cd of the character's search vector for this lexeme alone. */
+    /** ts_rank_cd of the character's words (as written) for this word alone. */
     rank: real('rank').notNull(),
     createdAt: timestampMs('created_at').notNull(),
     characterId: uuid('character_id').notNull(),

@@ -130,7 +130,7 @@ builder.queryFields((t) => ({
   characters: t.field({
     type: CharacterConnection,
     description:
-      'Your characters. `search` keeps those whose prompt has every word (by English stem, as the start of a word, or nearly, for a typo).',
+      'Your characters. `search` keeps those whose prompt has every word, ranked by how each matches: as written, by English stem, as the start of a word, or nearly, for a typo.',
     args: {
       search: t.arg.string(),
       first: t.arg.int(),
