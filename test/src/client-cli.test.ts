@@ -1,11 +1,10 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createClient, GatewayError, Task, TaskUpdated } from '@charanim/client';
 import { characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from './support/cli.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { freePort } from './support/processes.ts';
 
 /** The typed client and `npm run cli` against a gateway and its emulator. */
 
@@ -193,7 +192,7 @@ describe('npm run cli', () => {
   });
 
   it('reports an unreachable gateway the same way from every command', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}/graphql`;
+    const endpoint = `http://127.0.0.1:${await freePort()}/graphql`;
     const runs = await Promise.all(
       [
         ['search', 'robot'],
@@ -212,15 +211,6 @@ describe('npm run cli', () => {
     }
   });
 });
-
-/** A port nothing listens on: one the system gave a server that has closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('the typed client', () => {
   it('throws GatewayError with the HTTP status and the code of a refused request', async () => {

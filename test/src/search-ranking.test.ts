@@ -1,13 +1,12 @@
 import {
   type CharacterFilter,
-  characters,
   listCharacters,
   resolveCharacterSearch,
   seedCharacters,
-  tasks,
 } from '@charanim/db';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertFinishedCharacter } from './support/characters.ts';
 import { useTestDatabase } from './support/database.ts';
 
 /**
@@ -43,18 +42,12 @@ beforeAll(async () => {
     'A robots robot',
   ];
   for (const [index, prompt] of repeats.entries()) {
-    const createdAt = new Date(Date.now() - index * 86_400_000);
-    const [task] = await db
-      .insert(tasks)
-      .values({ owner: OWNER, model: 'sora-2-characters', state: 'SUCCESS', input: {}, createdAt })
-      .returning();
-    await db.insert(characters).values({
+    await insertFinishedCharacter(db, {
       owner: OWNER,
-      taskId: task?.id as string,
-      characterId: `char_repeat_${index}`,
       prompt,
+      createdAt: new Date(Date.now() - index * 86_400_000),
+      characterId: `char_repeat_${index}`,
       sourceVideoUrl: 'https://videos.example.com/repeat.mp4',
-      createdAt,
     });
   }
 });
@@ -197,24 +190,12 @@ describe('what a user expects first', () => {
     const { db } = database();
     const start = Date.now() - trial.length * 60_000;
     for (const [index, prompt] of trial.entries()) {
-      const createdAt = new Date(start + index * 60_000);
-      const [task] = await db
-        .insert(tasks)
-        .values({
-          owner: TRIAL,
-          model: 'sora-2-characters',
-          state: 'SUCCESS',
-          input: {},
-          createdAt,
-        })
-        .returning();
-      await db.insert(characters).values({
+      await insertFinishedCharacter(db, {
         owner: TRIAL,
-        taskId: task?.id as string,
-        characterId: `char_trial_${index}`,
         prompt,
+        createdAt: new Date(start + index * 60_000),
+        characterId: `char_trial_${index}`,
         sourceVideoUrl: 'https://videos.example.com/trial.mp4',
-        createdAt,
       });
     }
   });

@@ -1,5 +1,5 @@
-import { characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertFinishedCharacter } from './support/characters.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { graphql } from './support/graphql.ts';
 
@@ -26,25 +26,13 @@ beforeAll(async () => {
   t = await startTestGateway();
   const { db } = t.gateway.database;
   for (const seed of seeds) {
-    const createdAt = new Date(base + seed.day * DAY);
-    const [task] = await db
-      .insert(tasks)
-      .values({
-        owner: 'local',
-        model: 'sora-2-characters',
-        state: 'SUCCESS',
-        input: {},
-        createdAt,
-      })
-      .returning();
-    await db.insert(characters).values({
+    await insertFinishedCharacter(db, {
       owner: 'local',
-      taskId: task?.id as string,
-      characterId: `char_${seed.day}`,
       prompt: seed.prompt,
+      createdAt: new Date(base + seed.day * DAY),
+      characterId: `char_${seed.day}`,
       sourceVideoUrl: `https://videos.example.com/${seed.day}.mp4`,
       sourceVideoExpiresAt: seed.expires === undefined ? null : new Date(seed.expires),
-      createdAt,
     });
   }
 });

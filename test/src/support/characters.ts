@@ -1,0 +1,26 @@
+import { characters, type Database, tasks } from '@charanim/db';
+
+export interface FinishedCharacter {
+  owner: string;
+  prompt: string;
+  createdAt: Date;
+  characterId: string;
+  sourceVideoUrl: string;
+  sourceVideoExpiresAt?: Date | null;
+}
+
+/**
+ * A character as a finished task leaves it, written straight to the database: search tests need
+ * libraries of chosen prompts and dates that no run through kie.ai would give them.
+ */
+export async function insertFinishedCharacter(
+  db: Database,
+  { owner, createdAt, ...character }: FinishedCharacter,
+): Promise<void> {
+  const [task] = await db
+    .insert(tasks)
+    .values({ owner, model: 'sora-2-characters', state: 'SUCCESS', input: {}, createdAt })
+    .returning({ id: tasks.id });
+  if (!task) throw new Error('insert into tasks returned no row');
+  await db.insert(characters).values({ ...character, owner, taskId: task.id, createdAt });
+}
