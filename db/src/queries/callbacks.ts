@@ -35,8 +35,7 @@ export async function recordCallbackEvent(db: Executor, event: NewCallbackEvent)
         outcome: ph('outcome'),
       })
       .onConflictDoNothing({ target: callbackEvents.bodySha256 })
-      .returning({ id: callbackEvents.id })
-      .prepare('recordCallbackEvent'),
+      .returning({ id: callbackEvents.id }),
   ).execute({ ...rest, bodySha256: sha256(rawBody) });
   return inserted.length > 0;
 }

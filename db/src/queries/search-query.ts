@@ -28,15 +28,11 @@ const LEVEL = 32;
  * stem its own stem begins ("runn" → runner, running; "dancing" → dancer); a typo's nearest
  * words, fewest edits first, then the most alike.
  */
-function exactLevel(): number {
-  return 3000;
-}
+const EXACT_LEVEL = 3000;
 function sameStemLevel(likeness: number): number {
   return 2000 + Math.round(100 * likeness);
 }
-function startLevel(): number {
-  return 1000;
-}
+const START_LEVEL = 1000;
 function typoLevel(edits: number, likeness: number): number {
   return 100 * (9 - Math.min(edits, 9)) + Math.round(99 * likeness);
 }
@@ -169,7 +165,9 @@ export async function resolveSearch(
   const byWord = new Map<number, Known[]>();
   for (const row of rows) {
     const ord = Number(row.ord);
-    byWord.set(ord, [...(byWord.get(ord) ?? []), row]);
+    const known = byWord.get(ord);
+    if (known) known.push(row);
+    else byWord.set(ord, [row]);
   }
   const groups: Operand[][] = [];
   for (const known of byWord.values()) {
@@ -217,7 +215,7 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
       word: term,
       prefix: false,
       weight:
-        LEVEL * (tier === 3 ? exactLevel() : tier === 2 ? sameStemLevel(likeness) : startLevel()),
+        LEVEL * (tier === 3 ? EXACT_LEVEL : tier === 2 ? sameStemLevel(likeness) : START_LEVEL),
       stem: quoted(lexeme),
       lexeme: forms.get(lexeme) === 1 ? lexeme : undefined,
     }));
@@ -232,7 +230,7 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
       operands.push({
         word,
         prefix: true,
-        weight: LEVEL * startLevel(),
+        weight: LEVEL * START_LEVEL,
         stem: `${quoted(common)}:*`,
         lexeme: common,
       });

@@ -70,7 +70,7 @@ function newTaskParams(task: NewTask) {
 
 export async function insertTask(db: Executor, task: NewTask): Promise<TaskRow> {
   const [row] = await prepared(db, 'insertTask', (db) =>
-    db.insert(tasks).values(newTaskValues).returning().prepare('insertTask'),
+    db.insert(tasks).values(newTaskValues).returning(),
   ).execute(newTaskParams(task));
   if (!row) throw new Error('insert into tasks returned no row');
   return row;
@@ -92,16 +92,14 @@ export async function insertOrFetchTask(
         target: [tasks.owner, tasks.idempotencyKey],
         where: sql`${tasks.idempotencyKey} is not null`,
       })
-      .returning()
-      .prepare('insertTaskUnlessKeyHeld'),
+      .returning(),
   ).execute(newTaskParams(task));
   if (row) return { task: row, created: true };
   const [existing] = await prepared(db, 'findTaskByKey', (db) =>
     db
       .select()
       .from(tasks)
-      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.idempotencyKey, ph('key'))))
-      .prepare('findTaskByKey'),
+      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.idempotencyKey, ph('key')))),
   ).execute({ owner: task.owner, key: task.idempotencyKey });
   // The holder released the key in between (its submission was refused): try again.
   if (!existing) return insertOrFetchTask(db, task);
@@ -114,8 +112,7 @@ export async function findTaskById(db: Executor, id: string): Promise<TaskRow | 
     db
       .select()
       .from(tasks)
-      .where(eq(tasks.id, ph('id')))
-      .prepare('findTaskById'),
+      .where(eq(tasks.id, ph('id'))),
   ).execute({ id });
   return row;
 }
@@ -131,8 +128,7 @@ export async function claimSubmission(db: Executor, id: string): Promise<boolean
       .update(tasks)
       .set({ submittedAt: sql`now()` })
       .where(and(eq(tasks.id, ph('id')), eq(tasks.state, 'PENDING'), isNull(tasks.submittedAt)))
-      .returning({ id: tasks.id })
-      .prepare('claimSubmission'),
+      .returning({ id: tasks.id }),
   ).execute({ id });
   return claimed.length > 0;
 }
@@ -205,8 +201,7 @@ export async function findTask(
     db
       .select()
       .from(tasks)
-      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.id, ph('id'))))
-      .prepare('findTask'),
+      .where(and(eq(tasks.owner, ph('owner')), eq(tasks.id, ph('id')))),
   ).execute({ owner, id });
   return row;
 }
@@ -220,8 +215,7 @@ export async function findTaskByProviderId(
     db
       .select()
       .from(tasks)
-      .where(eq(tasks.providerTaskId, ph('providerTaskId')))
-      .prepare('findTaskByProviderId'),
+      .where(eq(tasks.providerTaskId, ph('providerTaskId'))),
   ).execute({ providerTaskId });
   return row;
 }
@@ -264,8 +258,7 @@ export async function recordSubmission(
         updatedAt: sql`now()`,
       })
       .where(and(eq(tasks.id, ph('id')), eq(tasks.state, 'PENDING')))
-      .returning()
-      .prepare('recordSubmission'),
+      .returning(),
   ).execute({ id, providerTaskId, nextPollAt: nextPollAt.toISOString() });
   return row;
 }
@@ -316,7 +309,7 @@ export async function advanceTask(
     character: change.state === 'SUCCESS' && change.character !== undefined,
   };
   const name = `advanceTask:${Object.values(shape).map(Number).join('')}`;
-  const [row] = await prepared(db, name, (db) => advanceQuery(db, shape, name)).execute(
+  const [row] = await prepared(db, name, (db) => advanceQuery(db, shape)).execute(
     advanceParams(id, change),
   );
   return row;
@@ -330,7 +323,7 @@ interface AdvanceShape {
   character: boolean;
 }
 
-function advanceQuery(db: Executor, shape: AdvanceShape, name: string) {
+function advanceQuery(db: Executor, shape: AdvanceShape) {
   const move = db
     .update(tasks)
     .set({
@@ -347,7 +340,7 @@ function advanceQuery(db: Executor, shape: AdvanceShape, name: string) {
       and(eq(tasks.id, ph('id')), notInArray(tasks.state, finished), lt(tasks.state, ph('state'))),
     )
     .returning();
-  if (!shape.character) return move.prepare(name);
+  if (!shape.character) return move;
   const moved = db.$with('moved').as(move);
   // Every column but the generated search vector, in the table's order, as INSERT … SELECT
   // takes them (drizzle's typed select would want the generated column too).
@@ -365,7 +358,7 @@ function advanceQuery(db: Executor, shape: AdvanceShape, name: string) {
       .onConflictDoNothing({ target: characters.taskId })
       .returning({ id: characters.id }),
   );
-  return db.with(moved, made).select().from(moved).prepare(name);
+  return db.with(moved, made).select().from(moved);
 }
 
 function advanceParams(id: string, change: TaskChange) {
