@@ -45,6 +45,36 @@ describe('the poller', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(t.emulator.calls.filter((call) => call.route === 'recordInfo')).toHaveLength(count);
   });
+
+  it('counts the bound from the send, not the creation: a repeat may send an old task', async () => {
+    const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
+      input: { videoUrl: 'https://videos.example.com/sent-late.mp4' },
+    });
+    const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
+    const [own] = await t.gateway.database.db
+      .update(tasks)
+      .set({ createdAt: sql`now() - interval '1 hour'` })
+      .where(eq(tasks.providerTaskId, providerTaskId))
+      .returning();
+    const polls = () =>
+      t.emulator.calls.filter(
+        (call) => call.taskId === providerTaskId && call.route === 'recordInfo',
+      );
+    await waitFor(() => polls().length >= 2);
+    const state = async () =>
+      (await graphql(t.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', { id })).data
+        ?.task.state;
+    expect(await state()).not.toBe('FAIL');
+    await waitFor(async () => (await state()) === 'FAIL');
+    const [ended] = await t.gateway.database.db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.id, own?.id ?? ''));
+    expect(ended?.errorCode).toBe('TIMEOUT');
+    expect(ended?.completedAt?.getTime()).toBeGreaterThanOrEqual(
+      (ended?.submittedAt?.getTime() ?? 0) + 1_500,
+    );
+  });
 });
 
 const database = useTestDatabase();
@@ -136,6 +166,70 @@ describe('a poll', () => {
         id,
       });
       expect(read.data?.task.state).toBe('SUCCESS');
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('that comes after the bound and cannot read kie.ai keeps the task, and the next read finishes it', async () => {
+    // As after an instance died holding the lease, and kie.ai then kept the next read waiting.
+    const late = await startTestGateway({
+      callbacks: false,
+      startPoller: false,
+      emulator: { timing: { waitingMs: 50, queuingMs: 50, generatingMs: 50 } },
+      env: { TASK_TIMEOUT_MS: '1000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
+    });
+    try {
+      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
+        input: { videoUrl: 'https://videos.example.com/late.mp4' },
+      });
+      const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
+      await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      late.emulator.delayNext('recordInfo', 5_000);
+      await late.gateway.poller.tick();
+      const state = async () =>
+        (await graphql(late.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', { id })).data
+          ?.task.state;
+      expect(late.logs.some((line) => line.includes('"poll failed"'))).toBe(true);
+      expect(await state()).toBe('WAITING');
+      await waitFor(async () => {
+        await late.gateway.poller.tick();
+        return (await state()) === 'SUCCESS';
+      });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('that cannot read kie.ai past twice the bound ends the task TIMEOUT, saying so', async () => {
+    const late = await startTestGateway({
+      callbacks: false,
+      startPoller: false,
+      emulator: { timing: { waitingMs: 60_000, queuingMs: 60_000, generatingMs: 60_000 } },
+      env: { TASK_TIMEOUT_MS: '1000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
+    });
+    try {
+      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
+        input: { videoUrl: 'https://videos.example.com/late.mp4' },
+      });
+      const { id } = response.data?.createCharacter.task ?? {};
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      late.emulator.delayNext('recordInfo', 5_000);
+      await late.gateway.poller.tick();
+      const read = await graphql(
+        late.graphqlUrl,
+        'query($id: ID!) { task(id: $id) { state error { code message } } }',
+        { id },
+      );
+      expect(read.data?.task).toEqual({
+        state: 'FAIL',
+        error: {
+          code: 'TIMEOUT',
+          message:
+            'kie.ai did not report the task finished within 1 s, nor answer in the 1 s after',
+        },
+      });
     } finally {
       await late.close();
     }

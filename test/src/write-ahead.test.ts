@@ -148,4 +148,21 @@ describe('write-ahead', () => {
     });
     expect(t.emulator.calls.filter((call) => call.route === 'createTask')).toHaveLength(before);
   });
+
+  it('judges a submission by its last send: a repeat sending an old task is not cut off', async () => {
+    const task = await orphan('Sent at last');
+    // Made 16 minutes ago; a repeat of its request claimed it just now and is sending it.
+    await db()
+      .update(tasks)
+      .set({ createdAt: sql`now() - interval '16 minutes'`, submittedAt: sql`now()` })
+      .where(eq(tasks.id, task.id));
+    await t.gateway.poller.tick();
+    expect(await row(task.id)).toMatchObject({ state: 'PENDING' });
+    await db()
+      .update(tasks)
+      .set({ submittedAt: sql`now() - interval '16 minutes'` })
+      .where(eq(tasks.id, task.id));
+    await t.gateway.poller.tick();
+    expect(await row(task.id)).toMatchObject({ state: 'FAIL', errorCode: 'SUBMISSION_LOST' });
+  });
 });

@@ -163,13 +163,14 @@ export async function attachVideo(
 }
 
 /**
- * Ends the PENDING tasks that never got a provider id and were created before `createdBefore`:
- * their createTask was lost (the process died, or kie.ai never answered) and no callback came.
- * They are never submitted again.
+ * Ends the PENDING tasks that never got a provider id and were last sent (or, never sent, made)
+ * before `sentBefore`: their createTask was lost (the process died, or kie.ai never answered) and
+ * no callback came. They are never submitted again. Judged by the last send, not the creation, so
+ * that a repeat sending a task long after it was made is not cut off while kie.ai answers it.
  */
 export async function failLostSubmissions(
   db: Executor,
-  createdBefore: Date,
+  sentBefore: Date,
   error: { code: string; message: string },
 ): Promise<TaskRow[]> {
   return db
@@ -186,7 +187,10 @@ export async function failLostSubmissions(
       and(
         eq(tasks.state, 'PENDING'),
         isNull(tasks.providerTaskId),
-        lt(tasks.createdAt, createdBefore),
+        lt(
+          sql`coalesce(${tasks.submittedAt}, ${tasks.createdAt})`,
+          sql`${sentBefore.toISOString()}::timestamptz`,
+        ),
       ),
     )
     .returning();

@@ -112,8 +112,9 @@ export const configSchema = z.object({
   /** How long createCharacter may take before it answers with a typed error instead. */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
   /**
-   * How long a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai has it,
-   * SUBMISSION_LOST when kie.ai never confirmed it and no callback came.
+   * How long after it was sent a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai
+   * has it (when a poll has read kie.ai, or after twice this long if none could), SUBMISSION_LOST
+   * when kie.ai never confirmed it and no callback came.
    */
   TASK_TIMEOUT_MS: milliseconds(1_000).default(15 * 60_000),
 });

@@ -17,7 +17,10 @@ export interface PollerOptions extends TaskUpdater {
   intervalMs: number;
   /** The cap of that delay. */
   maxIntervalMs: number;
-  /** A task unfinished this long after its creation ends FAIL with code TIMEOUT. */
+  /**
+   * A task unfinished this long after it was sent ends FAIL with code TIMEOUT (once a poll has
+   * read kie.ai, or after twice this long when none could).
+   */
   taskTimeoutMs: number;
   /** Names this instance in the tasks it leases (`leased_by`). */
   instance: string;
@@ -94,14 +97,18 @@ export class Poller {
   }
 
   async #poll(task: TaskRow, now: Date): Promise<void> {
-    const { client, db, logger, pubsub } = this.#options;
+    const { client, db, logger, pubsub, taskTimeoutMs } = this.#options;
     let moved: TaskRow | undefined;
+    // Whether kie.ai said anything about the task: its record, or a refusal that will not change.
+    let read = false;
     try {
       const record = await client.recordInfo(task.providerTaskId as string, {
         signal: AbortSignal.timeout(Math.floor(this.#options.leaseMs / 2)),
       });
+      read = true;
       moved = await applyRecord(this.#options, task, record);
     } catch (error) {
+      if (error instanceof ProviderError && !error.retryable) read = true;
       const about = {
         taskId: task.id,
         providerTaskId: task.providerTaskId,
@@ -120,9 +127,15 @@ export class Poller {
     }
     if (moved && isFinished(moved.state)) return;
     // Read first, then judged: a task whose poll came late (its lease outlived a dead instance)
-    // may have finished at kie.ai meanwhile.
-    if (now.getTime() - task.createdAt.getTime() >= this.#options.taskTimeoutMs) {
-      const message = `kie.ai did not finish the task within ${duration(this.#options.taskTimeoutMs)}`;
+    // may have finished at kie.ai meanwhile. A read that failed for a passing reason (a rate
+    // limit, a timeout) says nothing of it, so past the bound it is read again, up to twice the
+    // bound. Counted from the send: a repeat of a request may send a task long after it was made.
+    const age = now.getTime() - (task.submittedAt ?? task.createdAt).getTime();
+    if (age >= taskTimeoutMs && (read || age >= 2 * taskTimeoutMs)) {
+      const bound = duration(taskTimeoutMs);
+      const message = read
+        ? `kie.ai did not finish the task within ${bound}`
+        : `kie.ai did not report the task finished within ${bound}, nor answer in the ${bound} after`;
       const failed = await advanceTask(db, task.id, {
         state: 'FAIL',
         error: { code: 'TIMEOUT', message },
