@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhook } from '../webhook.ts';
 
@@ -48,6 +49,9 @@ export class CallbackSender {
   constructor(hmacKey: string | undefined, retry: CallbackRetry = { attempts: 1, delayMs: 0 }) {
     this.#hmacKey = hmacKey;
     this.#retry = retry;
+    // Every copy waiting or in flight listens for the close, and there may be thousands: more
+    // than 10 is the sender's normal load, not the leak Node's warning is meant to catch.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   /** Sends in the background; `taskId` is what the signature covers and what counts are kept by. */
