@@ -73,6 +73,8 @@ interface EmulatorTask {
   failCode: string | null;
   resultJson: string | null;
   callBackUrl: string | null;
+  createTime: number | null;
+  completeTime: number | null;
   callbacks: { delivered: number; dropped: number };
 }
 
@@ -278,8 +280,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         state: string;
         error_code: string | null;
         input: any;
+        created_at: Date;
+        submitted_at: Date | null;
+        completed_at: Date | null;
+        poll_attempts: number;
       }[]
-    >`select id, provider_task_id, state, error_code, input from tasks`;
+    >`select id, provider_task_id, state, error_code, input, created_at, submitted_at, completed_at,
+        poll_attempts from tasks`;
+    const calls = await emulatorCalls(emulator.url);
     const characterRows = await sql<{ task_id: string; character_id: string }[]>`
       select task_id, character_id from characters`;
     const byProviderId = new Map(
@@ -323,6 +331,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         notAsSaid += 1;
         details.push(
           `provider task ${task.taskId} is ${task.state}${task.failCode ? ` (${task.failCode})` : ''}; local task ${mine.id} is ${mine.state}${mine.error_code ? ` (${mine.error_code})` : ''}`,
+        );
+        // When each side did what, in seconds from the local task's creation.
+        const at = (ms: number | null | undefined) =>
+          ms == null ? '-' : `${((ms - mine.created_at.getTime()) / 1000).toFixed(1)} s`;
+        const polls = calls
+          .filter((call) => call.taskId === task.taskId)
+          .map((call) => at(call.at));
+        details.push(
+          `  local: submitted ${at(mine.submitted_at?.getTime())}, ended ${at(mine.completed_at?.getTime())}, ${mine.poll_attempts} poll attempts; kie.ai: created ${at(task.createTime)}, ended ${at(task.completeTime)}, callbacks ${JSON.stringify(task.callbacks)}, polled at ${polls.join(', ') || 'never'}`,
         );
       }
     }
@@ -378,6 +395,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 async function emulatorTasks(url: string): Promise<EmulatorTask[]> {
   const response = await fetch(`${url}/emulator/tasks`);
   return ((await response.json()) as { tasks: EmulatorTask[] }).tasks;
+}
+
+async function emulatorCalls(url: string): Promise<{ at: number; taskId?: string }[]> {
+  const response = await fetch(`${url}/emulator/calls`);
+  return ((await response.json()) as { calls: { at: number; taskId?: string }[] }).calls;
 }
 
 /** The report as the lines the suite prints. */
