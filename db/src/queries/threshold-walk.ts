@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import type { CharacterRow } from '../schema.ts';
-import type { PageOptions, Ranked } from './character-page.ts';
+import { filterConditions, type PageOptions, type Ranked } from './character-page.ts';
 import { rowsOf } from './search-query.ts';
 
 /** How far down each word's list a walk goes before it leaves the search to the GIN index. */
@@ -102,14 +102,26 @@ export async function rankedByThreshold(
         read.set(character.id, { character, rank: ranks.get(character.id) ?? null });
     }
   };
+  // Nothing can refuse a candidate (no cursor, no filter): the page is the best candidates, and
+  // their rows are read once, at the end, instead of at every step.
+  const kept = after === undefined && filterConditions(filter).every((condition) => !condition);
+  const rowsOfBest = async (): Promise<Ranked[]> => {
+    const best = candidates.slice(0, wanted);
+    const rows = new Map((await fetch(best.map(({ id }) => id))).map((row) => [row.id, row]));
+    return best.flatMap(({ id, rank }) => {
+      const character = rows.get(id);
+      return character ? [{ character, rank }] : [];
+    });
+  };
   for (let batch = wanted * 8, walked = 0; walked < WALK_BUDGET; walked += batch, batch *= 2) {
     await walk.step(db, owner, batch, filter);
     const complete = walk.takeComplete();
     candidates.push(...complete.filter((found) => !from || before(from, found)));
     candidates.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-    const top = await page();
-    const last = top[wanted - 1];
-    if (walk.finished() || (last && walk.cannotBeat(position(last)))) return top;
+    const top = kept ? undefined : await page();
+    const paged = top?.[wanted - 1];
+    const last = kept ? candidates[wanted - 1] : paged && position(paged);
+    if (walk.finished() || (last && walk.cannotBeat(last))) return top ?? rowsOfBest();
     // Words that seldom go together: the walk would read far down every list to fill a page,
     // while the GIN index finds their few common characters at once.
     if (walked === 0 && complete.length * SPARSE < batch) return undefined;
@@ -118,8 +130,8 @@ export async function rankedByThreshold(
 }
 
 class Walk {
-  /** Per search word, the weight of each word it stands for. */
-  readonly #groups: Map<string, number>[];
+  /** Per search word, the words it stands for with their weights. */
+  readonly #groups: WeightedTerm[][];
   readonly #terms: string[];
   readonly #cursors = new Map<string, Cursor | 'end'>();
   readonly #met = new Map<string, Met>();
@@ -128,7 +140,7 @@ class Walk {
   readonly #start: Position | undefined;
 
   constructor(groups: WeightedTerm[][], start: Position | undefined) {
-    this.#groups = groups.map((group) => new Map(group.map(({ term, weight }) => [term, weight])));
+    this.#groups = groups;
     this.#terms = [...new Set(groups.flat().map(({ term }) => term))];
     this.#start = start;
   }
@@ -169,7 +181,7 @@ class Walk {
    * is exact, so the cursor's relevance less the weight is the rank it stands at).
    */
   #startOf(term: string): Cursor | undefined {
-    const weight = this.#groups[0]?.get(term);
+    const weight = this.#groups[0]?.find((entry) => entry.term === term)?.weight;
     if (!this.#start || weight === undefined) return undefined;
     return { ...this.#start, rank: this.#start.rank - weight };
   }
@@ -185,38 +197,45 @@ class Walk {
   }
 
   /**
-   * The most a character can still be given for a search word by a word's list: the weight plus
-   * its rank there if met; nothing once the list ended without it; else no more than the weight
-   * plus the cursor's rank, and less when the character would stand before the cursor at that
-   * rank (the list has passed where it would be).
+   * The most relevance a character can reach: per search word, the best of its words, summed. A
+   * word's list gives the weight plus the character's rank there if met; nothing once the list
+   * ended without it; else no more than the weight plus the cursor's rank, and less when the
+   * character would stand before the cursor at that rank (the list has passed where it would be).
+   * Undefined when a search word can give it nothing. Run for every character met, at every step:
+   * it allocates nothing but its answer.
    */
-  #most(
-    term: string,
-    weight: number,
-    met: Pick<Met, 'createdAt' | 'id' | 'ranks'>,
-  ): Bound | undefined {
-    const rank = met.ranks.get(term);
-    if (rank !== undefined) return { rank: weight + rank, strict: false };
-    const cursor = this.#cursors.get(term);
-    if (cursor === 'end') return undefined;
-    if (cursor === undefined) return { rank: Number.POSITIVE_INFINITY, strict: false };
-    return { rank: weight + cursor.rank, strict: newer(met, cursor) };
-  }
-
-  /** The most relevance a character can reach: per search word, the best of its words; summed. */
   #bound(met: Pick<Met, 'createdAt' | 'id' | 'ranks'>): Bound | undefined {
-    let total: Bound = { rank: 0, strict: false };
+    let total = 0;
+    let strict = false;
     for (const group of this.#groups) {
-      let best: Bound | undefined;
-      for (const [term, weight] of group) {
-        const most = this.#most(term, weight, met);
-        if (most && (!best || most.rank > best.rank || (most.rank === best.rank && !most.strict)))
+      let best = Number.NEGATIVE_INFINITY;
+      let bestStrict = false;
+      let any = false;
+      for (const { term, weight } of group) {
+        let most: number;
+        let mostStrict = false;
+        const rank = met.ranks.get(term);
+        if (rank !== undefined) most = weight + rank;
+        else {
+          const cursor = this.#cursors.get(term);
+          if (cursor === 'end') continue;
+          if (cursor === undefined) most = Number.POSITIVE_INFINITY;
+          else {
+            most = weight + cursor.rank;
+            mostStrict = newer(met, cursor);
+          }
+        }
+        if (!any || most > best || (most === best && !mostStrict)) {
           best = most;
+          bestStrict = mostStrict;
+          any = true;
+        }
       }
-      if (!best) return undefined;
-      total = { rank: total.rank + best.rank, strict: total.strict || best.strict };
+      if (!any) return undefined;
+      total += best;
+      strict ||= bestStrict;
     }
-    return total;
+    return { rank: total, strict };
   }
 
   /**
@@ -226,27 +245,37 @@ class Walk {
   takeComplete(): Position[] {
     const complete: Position[] = [];
     for (const met of this.#met.values()) {
-      const bound = this.#bound(met);
-      if (!bound) {
-        this.#settle(met.id);
-        continue;
-      }
-      const known = this.#groups.every((group) => {
+      // Per search word: the best of the lists that met it, and the most of those still open.
+      let total = 0;
+      let known = true;
+      let lacking = false;
+      for (const group of this.#groups) {
         let best = Number.NEGATIVE_INFINITY;
-        for (const [term, weight] of group) {
+        let open = Number.NEGATIVE_INFINITY;
+        for (const { term, weight } of group) {
           const rank = met.ranks.get(term);
-          if (rank !== undefined) best = Math.max(best, weight + rank);
+          if (rank !== undefined) {
+            best = Math.max(best, weight + rank);
+            continue;
+          }
+          const cursor = this.#cursors.get(term);
+          if (cursor === 'end') continue;
+          open = Math.max(
+            open,
+            cursor === undefined ? Number.POSITIVE_INFINITY : weight + cursor.rank,
+          );
         }
-        return (
-          best > Number.NEGATIVE_INFINITY &&
-          [...group].every(([term, weight]) => {
-            const most = this.#most(term, weight, met);
-            return !most || most.rank <= best;
-          })
-        );
-      });
-      if (known) {
-        complete.push({ rank: bound.rank, createdAt: met.createdAt, id: met.id });
+        if (best === Number.NEGATIVE_INFINITY && open === Number.NEGATIVE_INFINITY) {
+          lacking = true;
+          break;
+        }
+        if (best === Number.NEGATIVE_INFINITY || open > best) known = false;
+        // The same float8 additions, in the same order, as the database's relevance.
+        total += best;
+      }
+      if (lacking) this.#settle(met.id);
+      else if (known) {
+        complete.push({ rank: total, createdAt: met.createdAt, id: met.id });
         this.#settle(met.id);
       }
     }
@@ -262,9 +291,7 @@ class Walk {
   finished(): boolean {
     return (
       this.#met.size === 0 &&
-      this.#groups.some((group) =>
-        [...group.keys()].every((term) => this.#cursors.get(term) === 'end'),
-      )
+      this.#groups.some((group) => group.every(({ term }) => this.#cursors.get(term) === 'end'))
     );
   }
 
@@ -280,7 +307,7 @@ class Walk {
     let createdAt = Number.POSITIVE_INFINITY;
     for (const group of this.#groups) {
       const open: { score: number; createdAt: number }[] = [];
-      for (const [term, weight] of group) {
+      for (const { term, weight } of group) {
         const cursor = this.#cursors.get(term);
         if (cursor !== undefined && cursor !== 'end')
           open.push({ score: weight + cursor.rank, createdAt: cursor.createdAt });
