@@ -51,6 +51,12 @@ describe('validation before any provider call', () => {
       /^prompt is only whitespace; must have at least 1 character that is not whitespace$/,
     ],
     [
+      'a safety instruction of nothing but whitespace',
+      { videoUrl: url, safetyInstruction: '   ' },
+      'safetyInstruction',
+      /^safetyInstruction is only whitespace; must have at least 1 character that is not whitespace$/,
+    ],
+    [
       'a safety instruction of 5001 characters',
       { videoUrl: url, safetyInstruction: long(5001) },
       'safetyInstruction',
@@ -76,4 +82,25 @@ describe('validation before any provider call', () => {
     });
     expect(response.data?.createCharacter.__typename).toBe('CreateCharacterSuccess');
   });
+});
+
+describe('an id that names nothing of ours', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  it.each([
+    ['not base64', 'x'],
+    ['no type', b64('0f8e6c1e-8a4b-4c7e-9f5d-2b7a1c3d4e5f')],
+    ['a type we do not have', b64('Robot:0f8e6c1e-8a4b-4c7e-9f5d-2b7a1c3d4e5f')],
+    ['a type without a row id', b64('Task:42')],
+    ['a row that does not exist', b64('Character:0f8e6c1e-8a4b-4c7e-9f5d-2b7a1c3d4e5f')],
+  ])(
+    '(%s) reads as null from node, task and character alike, without an error',
+    async (_name, id) => {
+      const response = await graphql(
+        t.graphqlUrl,
+        'query($id: ID!) { node(id: $id) { id } task(id: $id) { id } character(id: $id) { id } }',
+        { id },
+      );
+      expect(response).toEqual({ data: { node: null, task: null, character: null } });
+    },
+  );
 });

@@ -1,6 +1,9 @@
 import SchemaBuilder from '@pothos/core';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context, Upload } from './context.ts';
+
+/** The types node(id:) can load. */
+const nodeTypes = new Set(['Task', 'Character']);
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -16,6 +19,17 @@ export const builder = new SchemaBuilder<{
   relay: {
     cursorType: 'String',
     nodesQueryOptions: false,
+    decodeGlobalID: (globalID) => {
+      try {
+        const decoded = decodeGlobalID(globalID);
+        if (nodeTypes.has(decoded.typename)) return decoded;
+      } catch {
+        // Not a global id at all: as below.
+      }
+      // An id that names nothing of ours, malformed or of a type we do not have, reads as a task
+      // that does not exist (no row id is empty), so that node(id:) answers null as task(id:) does.
+      return { typename: 'Task', id: '' };
+    },
   },
 });
 
