@@ -128,6 +128,17 @@ describe('sora-2-characters-pro input', () => {
     expect(model.input.parse({ ...valid, prompt: '  a fox  ' }).prompt).toBe('  a fox  ');
   });
 
+  it('refuses a user name or safety instruction that is empty or only whitespace', () => {
+    for (const field of ['characterUserName', 'safetyInstruction']) {
+      expect(issuesOf({ ...valid, [field]: '' })).toEqual([
+        `${field}: ${field} is 0 characters; must be at least 1 (leave ${field} out for none)`,
+      ]);
+      expect(issuesOf({ ...valid, [field]: '   ' })).toEqual([
+        `${field}: ${field} is only whitespace; must have at least 1 character that is not whitespace`,
+      ]);
+    }
+  });
+
   it('takes a safety instruction of 5000 characters and refuses 5001', () => {
     const safetyInstruction = 's'.repeat(5000);
     expect(model.input.safeParse({ ...valid, safetyInstruction }).success).toBe(true);
@@ -311,7 +322,8 @@ describe('inputJsonSchema', () => {
         safetyInstruction: {
           type: 'string',
           maxLength: 5000,
-          description: expect.stringContaining('at most 5000'),
+          pattern: '\\S',
+          description: expect.stringContaining('1 to 5000 characters, not only whitespace'),
         },
       },
       required: ['videoUrl'],
@@ -338,8 +350,8 @@ describe('inputJsonSchema', () => {
           description: expect.stringContaining('1 to 4 s'),
         },
         prompt: { type: 'string', minLength: 1, maxLength: 5000, pattern: '\\S' },
-        characterUserName: { type: 'string', maxLength: 40 },
-        safetyInstruction: { type: 'string', maxLength: 5000 },
+        characterUserName: { type: 'string', maxLength: 40, pattern: '\\S' },
+        safetyInstruction: { type: 'string', maxLength: 5000, pattern: '\\S' },
       },
       required: ['originTaskId', 'startSeconds', 'endSeconds', 'prompt'],
     });

@@ -51,6 +51,19 @@ describe('sora-2-characters', () => {
     );
   });
 
+  it('refuses a safety instruction that is empty or only whitespace, rather than send it', () => {
+    expect(issuesOf({ safetyInstruction: '' })).toEqual([
+      'safetyInstruction: safetyInstruction is 0 characters; must be at least 1 (leave safetyInstruction out for none)',
+    ]);
+    expect(issuesOf({ safetyInstruction: ' \t ' })).toEqual([
+      'safetyInstruction: safetyInstruction is only whitespace; must have at least 1 character that is not whitespace',
+    ]);
+    expect(sora2Characters.input.parse({ videoUrl, safetyInstruction: ' kind ' })).toEqual({
+      videoUrl,
+      safetyInstruction: ' kind ',
+    });
+  });
+
   it('keeps the prompt as written, whitespace around it included', () => {
     expect(sora2Characters.input.parse({ videoUrl, prompt: ' a cat ' }).prompt).toBe(' a cat ');
   });

@@ -91,9 +91,11 @@ const CreateCharacterFromTaskInput = builder.inputType('CreateCharacterFromTaskI
       description: `Describes the character: 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
     }),
     characterUserName: t.string({
-      description: `The name the character goes by; at most ${MAX_USER_NAME_LENGTH} characters.`,
+      description: `The name the character goes by. Optional; when given, 1 to ${MAX_USER_NAME_LENGTH} characters, not only whitespace.`,
     }),
-    safetyInstruction: t.string({ description: `At most ${MAX_PROMPT_LENGTH} characters.` }),
+    safetyInstruction: t.string({
+      description: `A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
+    }),
     idempotencyKey: t.string({
       description:
         'Up to 200 characters of your choosing. Repeating a request with the same key and input returns the same task and makes no second provider call; the same key with another input is a ValidationError.',

@@ -118,13 +118,21 @@ export const sora2CharactersProInput = z
     prompt: notBlank(characters('prompt', MAX_PROMPT_LENGTH, 1), 'prompt').describe(
       `Describes the character: 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
     ),
-    characterUserName: characters('characterUserName', MAX_USER_NAME_LENGTH)
-      .optional()
-      .describe(`The name the character goes by; at most ${MAX_USER_NAME_LENGTH} characters.`),
-    safetyInstruction: characters('safetyInstruction', MAX_PROMPT_LENGTH)
+    characterUserName: notBlank(
+      characters('characterUserName', MAX_USER_NAME_LENGTH),
+      'characterUserName',
+    )
       .optional()
       .describe(
-        `A safety instruction for kie.ai, such as "Family friendly"; at most ${MAX_PROMPT_LENGTH} characters.`,
+        `The name the character goes by. Optional; when given, 1 to ${MAX_USER_NAME_LENGTH} characters, not only whitespace.`,
+      ),
+    safetyInstruction: notBlank(
+      characters('safetyInstruction', MAX_PROMPT_LENGTH),
+      'safetyInstruction',
+    )
+      .optional()
+      .describe(
+        `A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
       ),
   })
   .superRefine((input, ctx) => {

@@ -6,7 +6,8 @@ export const MAX_PROMPT_LENGTH = 5000;
 
 /**
  * Text that holds something besides whitespace. A prompt of nothing but spaces describes nothing,
- * yet kie.ai would take it and spend the credits: it is refused like an empty one. The text is not
+ * yet kie.ai would take it and spend the credits: it is refused like an empty one, and so is a
+ * blank safety instruction or user name, which would be sent as if it said something. The text is not
  * trimmed: it is the client's own words, sent and stored as written, and its limit counts what
  * kie.ai gets. As a pattern the rule is in the JSON Schema too.
  */
@@ -53,10 +54,10 @@ export const sora2CharactersInput = z
       .describe(
         `Describes the character. Optional; when given, 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
       ),
-    safetyInstruction: text('safetyInstruction')
+    safetyInstruction: notBlank(text('safetyInstruction'), 'safetyInstruction')
       .optional()
       .describe(
-        `A safety instruction for kie.ai, such as "Family friendly". Optional; at most ${MAX_PROMPT_LENGTH} characters.`,
+        `A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
       ),
   })
   .describe(
