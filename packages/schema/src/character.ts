@@ -19,7 +19,10 @@ const SourceVideo = builder
   .implement({
     description: 'A character video as the gateway measured it; what is unknown is null.',
     fields: (t) => ({
-      url: t.exposeString('url'),
+      url: t.exposeString('url', {
+        description:
+          'Where the video is: your URL, the kie.ai file store for an upload, or for a character made by createCharacterFromTask `kie-task:<originTaskId>#t=<start>,<end>`, naming the earlier task and the segment in seconds (it is no address to fetch).',
+      }),
       format: t.exposeString('format', {
         nullable: true,
         description: 'The container: MP4, MOV, WebM, Matroska or AVI.',
@@ -179,7 +182,10 @@ const CreateCharacterInput = builder.inputType('CreateCharacterInput', {
       description:
         'Describes the character. Optional; when given, 1 to 5000 characters, not only whitespace.',
     }),
-    safetyInstruction: t.string({ description: 'At most 5000 characters.' }),
+    safetyInstruction: t.string({
+      description:
+        'A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to 5000 characters, not only whitespace.',
+    }),
     idempotencyKey: t.string({
       description:
         'Up to 200 characters of your choosing. Repeating a request with the same key and input returns the same task and makes no second provider call; the same key with another input is a ValidationError.',

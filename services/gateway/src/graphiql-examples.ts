@@ -25,15 +25,20 @@ subscription FollowTask {
   }
 }
 
-# 3. Find your characters by the words of their prompt.
+# 3. Find your characters by the words of their prompt (a partial word or a typo finds them too).
 query FindCharacters {
-  characters(search: "fox", first: 10) {
-    edges { node { id characterId prompt createdAt } }
+  characters(search: "fox", first: 10, filter: { usable: true }) {
+    edges { highlight node { id characterId prompt usable expiresAt createdAt } }
     pageInfo { hasNextPage endCursor }
   }
 }
 
 query RecentTasks {
   tasks(first: 10) { edges { node { id state model createdAt error { code message } } } }
+}
+
+# The models this gateway serves, and the JSON Schema of what each one takes.
+query Models {
+  models { id title description inputSchema }
 }
 `;
