@@ -177,7 +177,7 @@ describe('a poll', () => {
       callbacks: false,
       startPoller: false,
       emulator: { timing: { waitingMs: 50, queuingMs: 50, generatingMs: 50 } },
-      env: { TASK_TIMEOUT_MS: '1000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
+      env: { TASK_TIMEOUT_MS: '2000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
     });
     try {
       const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
@@ -185,13 +185,26 @@ describe('a poll', () => {
       });
       const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
       await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // Held past the attempt's 0.9 s: the client's retry, 0.5 s or more later, comes after the
+      // poll's own 1 s limit (half the lease), so the poll fails.
       late.emulator.delayNext('recordInfo', 5_000);
       await late.gateway.poller.tick();
       const state = async () =>
         (await graphql(late.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', { id })).data
           ?.task.state;
-      expect(late.logs.some((line) => line.includes('"poll failed"'))).toBe(true);
+      expect(late.logs.some((line) => line.includes('poll failed'))).toBe(true);
+      expect(await state()).toBe('WAITING');
+      // A refused key says nothing of the task either.
+      late.emulator.failNext('recordInfo', {
+        code: 401,
+        msg: 'You do not have access permissions',
+      });
+      const reads = late.emulator.calls.length;
+      await waitFor(async () => {
+        await late.gateway.poller.tick();
+        return late.emulator.calls.length > reads;
+      });
       expect(await state()).toBe('WAITING');
       await waitFor(async () => {
         await late.gateway.poller.tick();

@@ -99,16 +99,17 @@ export class Poller {
   async #poll(task: TaskRow, now: Date): Promise<void> {
     const { client, db, logger, pubsub, taskTimeoutMs } = this.#options;
     let moved: TaskRow | undefined;
-    // Whether kie.ai said anything about the task: its record, or a refusal that will not change.
+    // Whether kie.ai's word on the task was taken: its record applied, or that it has no such
+    // task. A refused key, no credits or a record not written say nothing of the task itself.
     let read = false;
     try {
       const record = await client.recordInfo(task.providerTaskId as string, {
         signal: AbortSignal.timeout(Math.floor(this.#options.leaseMs / 2)),
       });
-      read = true;
       moved = await applyRecord(this.#options, task, record);
+      read = true;
     } catch (error) {
-      if (error instanceof ProviderError && !error.retryable) read = true;
+      if (error instanceof ProviderError && error.code === 'NOT_FOUND') read = true;
       const about = {
         taskId: task.id,
         providerTaskId: task.providerTaskId,
@@ -127,9 +128,8 @@ export class Poller {
     }
     if (moved && isFinished(moved.state)) return;
     // Read first, then judged: a task whose poll came late (its lease outlived a dead instance)
-    // may have finished at kie.ai meanwhile. A read that failed for a passing reason (a rate
-    // limit, a timeout) says nothing of it, so past the bound it is read again, up to twice the
-    // bound. Counted from the send: a repeat of a request may send a task long after it was made.
+    // may have finished at kie.ai meanwhile. A read that failed (a rate limit, a timeout, a refused
+    // key) says nothing of it, so past the bound it is read again, up to twice the bound. Counted from the send: a repeat of a request may send a task long after it was made.
     const age = now.getTime() - (task.submittedAt ?? task.createdAt).getTime();
     if (age >= taskTimeoutMs && (read || age >= 2 * taskTimeoutMs)) {
       const bound = duration(taskTimeoutMs);
