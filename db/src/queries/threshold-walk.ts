@@ -102,11 +102,12 @@ export async function rankedByThreshold(
         read.set(character.id, { character, rank: ranks.get(character.id) ?? null });
     }
   };
-  // Nothing can refuse a candidate (no cursor, no filter): the page is the best candidates, and
-  // their rows are read once, at the end, instead of at every step.
+  // Nothing can refuse a candidate (no cursor, no filter, and characters are never deleted): the
+  // page is the best candidates, and their rows are read once, at the end, not at every step.
   const kept = after === undefined && filterConditions(filter).every((condition) => !condition);
   const rowsOfBest = async (): Promise<Ranked[]> => {
     const best = candidates.slice(0, wanted);
+    if (best.length === 0) return [];
     const rows = new Map((await fetch(best.map(({ id }) => id))).map((row) => [row.id, row]));
     return best.flatMap(({ id, rank }) => {
       const character = rows.get(id);

@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context, Upload } from './context.ts';
 
-/** The types node(id:) can load. */
+/** The types node(id:) can load: each `builder.node` type, or node(id:) answers null for it. */
 const nodeTypes = new Set(['Task', 'Character']);
 
 export const builder = new SchemaBuilder<{
