@@ -2,6 +2,7 @@ import { callbackEvents, characters, tasks } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
+import { waitFor } from './support/wait.ts';
 
 let t: TestGateway;
 
@@ -76,7 +77,11 @@ describe('createCharacter → taskUpdated', () => {
     const stored = (await db.select().from(characters)).filter((c) => c.taskId === row?.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.characterId).toBe(last.character.characterId);
-    const events = (await db.select().from(callbackEvents)).filter((e) => e.taskId === row?.id);
+    // The callback may come after a poll finished the task (then it is stale): wait for it.
+    const eventsOf = async () =>
+      (await db.select().from(callbackEvents)).filter((e) => e.taskId === row?.id);
+    await waitFor(async () => (await eventsOf()).length > 0);
+    const events = await eventsOf();
     expect(events).toHaveLength(1);
     expect(['applied', 'stale']).toContain(events[0]?.outcome);
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ClaimedTask, claimDueTasks, schedulePoll, type TaskState, tasks } from '@charanim/db';
+import type { EmulatorTiming } from '@charanim/provider/emulator';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
@@ -145,108 +146,107 @@ describe('poll leases', () => {
   });
 });
 
+/**
+ * A task that only polls can finish (no callbacks), on a gateway whose poller runs only when the
+ * test ticks it: as after an instance died holding the task's lease, nothing polls it meanwhile.
+ */
+async function withUnpolledTask(
+  options: { timing: EmulatorTiming; env: Record<string, string> },
+  test: (late: TestGateway, task: { id: string; providerTaskId: string }) => Promise<void>,
+): Promise<void> {
+  const late = await startTestGateway({
+    callbacks: false,
+    startPoller: false,
+    emulator: { timing: options.timing },
+    env: options.env,
+  });
+  try {
+    const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
+      input: { videoUrl: 'https://videos.example.com/late.mp4' },
+    });
+    await test(late, response.data?.createCharacter.task ?? {});
+  } finally {
+    await late.close();
+  }
+}
+
+async function taskOf(late: TestGateway, id: string) {
+  const read = await graphql(
+    late.graphqlUrl,
+    'query($id: ID!) { task(id: $id) { state error { code message } } }',
+    { id },
+  );
+  return read.data?.task;
+}
+
+const quick = { waitingMs: 50, queuingMs: 50, generatingMs: 50 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('a poll', () => {
-  it('that comes after the bound still takes kie.ai’s answer when kie.ai has one', async () => {
-    // As after an instance died holding the task's lease: nothing polled it until the bound passed.
-    const late = await startTestGateway({
-      callbacks: false,
-      startPoller: false,
-      emulator: { timing: { waitingMs: 50, queuingMs: 50, generatingMs: 50 } },
-      env: { TASK_TIMEOUT_MS: '1000' },
-    });
-    try {
-      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
-        input: { videoUrl: 'https://videos.example.com/late.mp4' },
-      });
-      const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
-      await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await late.gateway.poller.tick();
-      const read = await graphql(late.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', {
-        id,
-      });
-      expect(read.data?.task.state).toBe('SUCCESS');
-    } finally {
-      await late.close();
-    }
-  });
-
-  it('that comes after the bound and cannot read kie.ai keeps the task, and the next read finishes it', async () => {
-    // As after an instance died holding the lease, and kie.ai then kept the next read waiting.
-    const late = await startTestGateway({
-      callbacks: false,
-      startPoller: false,
-      emulator: { timing: { waitingMs: 50, queuingMs: 50, generatingMs: 50 } },
-      env: { TASK_TIMEOUT_MS: '2000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
-    });
-    try {
-      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
-        input: { videoUrl: 'https://videos.example.com/late.mp4' },
-      });
-      const { id, providerTaskId } = response.data?.createCharacter.task ?? {};
-      await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      // Held past the attempt's 0.9 s: the client's retry, 0.5 s or more later, comes after the
-      // poll's own 1 s limit (half the lease), so the poll fails.
-      late.emulator.delayNext('recordInfo', 5_000);
-      await late.gateway.poller.tick();
-      const state = async () =>
-        (await graphql(late.graphqlUrl, 'query($id: ID!) { task(id: $id) { state } }', { id })).data
-          ?.task.state;
-      expect(late.logs.some((line) => line.includes('poll failed'))).toBe(true);
-      expect(await state()).toBe('WAITING');
-      // A refused key says nothing of the task either.
-      late.emulator.failNext('recordInfo', {
-        code: 401,
-        msg: 'You do not have access permissions',
-      });
-      const reads = late.emulator.calls.length;
-      await waitFor(async () => {
+  it('that comes after the bound still takes kie.ai’s answer when kie.ai has one', () =>
+    withUnpolledTask(
+      { timing: quick, env: { TASK_TIMEOUT_MS: '1000' } },
+      async (late, { id, providerTaskId }) => {
+        await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
+        await sleep(1_000);
         await late.gateway.poller.tick();
-        return late.emulator.calls.length > reads;
-      });
-      expect(await state()).toBe('WAITING');
-      await waitFor(async () => {
-        await late.gateway.poller.tick();
-        return (await state()) === 'SUCCESS';
-      });
-    } finally {
-      await late.close();
-    }
-  });
+        expect((await taskOf(late, id))?.state).toBe('SUCCESS');
+      },
+    ));
 
-  it('that cannot read kie.ai past twice the bound ends the task TIMEOUT, saying so', async () => {
-    const late = await startTestGateway({
-      callbacks: false,
-      startPoller: false,
-      emulator: { timing: { waitingMs: 60_000, queuingMs: 60_000, generatingMs: 60_000 } },
-      env: { TASK_TIMEOUT_MS: '1000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
-    });
-    try {
-      const response = await graphql(late.graphqlUrl, CREATE_CHARACTER, {
-        input: { videoUrl: 'https://videos.example.com/late.mp4' },
-      });
-      const { id } = response.data?.createCharacter.task ?? {};
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      late.emulator.delayNext('recordInfo', 5_000);
-      await late.gateway.poller.tick();
-      const read = await graphql(
-        late.graphqlUrl,
-        'query($id: ID!) { task(id: $id) { state error { code message } } }',
-        { id },
-      );
-      expect(read.data?.task).toEqual({
-        state: 'FAIL',
-        error: {
-          code: 'TIMEOUT',
-          message:
-            'kie.ai did not report the task finished within 1 s, nor answer in the 1 s after',
-        },
-      });
-    } finally {
-      await late.close();
-    }
-  });
+  it('that comes after the bound and cannot read kie.ai keeps the task, and the next read finishes it', () =>
+    withUnpolledTask(
+      {
+        timing: quick,
+        env: { TASK_TIMEOUT_MS: '2000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
+      },
+      async (late, { id, providerTaskId }) => {
+        await waitFor(() => late.emulator.task(providerTaskId)?.record.state === 'success');
+        await sleep(2_000);
+        // Held past the attempt's 0.9 s: the client's retry, 0.5 s or more later, comes after the
+        // poll's own 1 s limit (half the lease), so the poll fails.
+        late.emulator.delayNext('recordInfo', 5_000);
+        await late.gateway.poller.tick();
+        expect(late.logs.some((line) => line.includes('poll failed'))).toBe(true);
+        expect((await taskOf(late, id))?.state).toBe('WAITING');
+        // A refused key says nothing of the task either.
+        late.emulator.failNext('recordInfo', {
+          code: 401,
+          msg: 'You do not have access permissions',
+        });
+        const reads = late.emulator.calls.length;
+        await waitFor(async () => {
+          await late.gateway.poller.tick();
+          return late.emulator.calls.length > reads;
+        });
+        expect((await taskOf(late, id))?.state).toBe('WAITING');
+        await waitFor(async () => {
+          await late.gateway.poller.tick();
+          return (await taskOf(late, id))?.state === 'SUCCESS';
+        });
+      },
+    ));
+
+  it('that cannot read kie.ai past twice the bound ends the task TIMEOUT, saying so', () =>
+    withUnpolledTask(
+      {
+        timing: { waitingMs: 60_000, queuingMs: 60_000, generatingMs: 60_000 },
+        env: { TASK_TIMEOUT_MS: '1000', POLL_LEASE_MS: '2000', KIE_TIMEOUT_MS: '900' },
+      },
+      async (late, { id }) => {
+        await sleep(2_000);
+        late.emulator.delayNext('recordInfo', 5_000);
+        await late.gateway.poller.tick();
+        expect(await taskOf(late, id)).toEqual({
+          state: 'FAIL',
+          error: {
+            code: 'TIMEOUT',
+            message:
+              'kie.ai did not report the task finished within 1 s, nor answer in the 1 s after',
+          },
+        });
+      },
+    ));
 
   it('gives up on kie.ai at half its lease, so that it ends while the lease holds', async () => {
     const slow = await startTestGateway({
