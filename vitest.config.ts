@@ -10,7 +10,9 @@ const integration = ['test/src/**/*.test.ts'];
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphql }] },
   test: {
-    testTimeout: 30_000,
+    // Many tests start real processes (gateways, CLIs, each opening PGlite): 20-27 s apiece on a
+    // loaded 2-core CI machine, so 30 s was the edge; a hang still fails, a minute later.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Most test files wait on timers, sockets and child processes rather than compute: the default
     // of one worker per core but one (a single worker on a 2-core machine) leaves the CPU idle.

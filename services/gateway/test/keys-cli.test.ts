@@ -65,7 +65,8 @@ describe.concurrent('npm run keys', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/no active key/);
     expect(again.stdout + again.stderr).not.toContain(key);
-  });
+    // Four processes one after another, each opening PGlite: 27 s once on a loaded CI machine.
+  }, 120_000);
 
   it('prints the usage and exits 2 on no command, an unknown one or bad options', async () => {
     const runs = await Promise.all([
