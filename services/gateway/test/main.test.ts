@@ -46,7 +46,8 @@ function startMain(
   return { child, output: () => output, exited };
 }
 
-async function waitForHealth(url: string, deadlineMs = 20_000): Promise<number> {
+/** `deadlineMs`: a cold start (tsx, PGlite, migrations) took over 20 s on a loaded CI machine. */
+async function waitForHealth(url: string, deadlineMs = 45_000): Promise<number> {
   const started = Date.now();
   for (;;) {
     try {
