@@ -105,15 +105,6 @@ export async function rankedByThreshold(
   // Nothing can refuse a candidate (no cursor, no filter, and characters are never deleted): the
   // page is the best candidates, and their rows are read once, at the end, not at every step.
   const kept = after === undefined && filterConditions(filter).every((condition) => !condition);
-  const rowsOfBest = async (): Promise<Ranked[]> => {
-    const best = candidates.slice(0, wanted);
-    if (best.length === 0) return [];
-    const rows = new Map((await fetch(best.map(({ id }) => id))).map((row) => [row.id, row]));
-    return best.flatMap(({ id, rank }) => {
-      const character = rows.get(id);
-      return character ? [{ character, rank }] : [];
-    });
-  };
   for (let batch = wanted * 8, walked = 0; walked < WALK_BUDGET; walked += batch, batch *= 2) {
     await walk.step(db, owner, batch, filter);
     const complete = walk.takeComplete();
@@ -122,7 +113,7 @@ export async function rankedByThreshold(
     const top = kept ? undefined : await page();
     const paged = top?.[wanted - 1];
     const last = kept ? candidates[wanted - 1] : paged && position(paged);
-    if (walk.finished() || (last && walk.cannotBeat(last))) return top ?? rowsOfBest();
+    if (walk.finished() || (last && walk.cannotBeat(last))) return top ?? page();
     // Words that seldom go together: the walk would read far down every list to fill a page,
     // while the GIN index finds their few common characters at once.
     if (walked === 0 && complete.length * SPARSE < batch) return undefined;
