@@ -9,6 +9,8 @@ import { signWebhook } from '@charanim/provider';
 import { mulberry32 } from '@charanim/provider/emulator';
 import postgres from 'postgres';
 import {
+  emulatorCalls,
+  emulatorTasks,
   freePort,
   freshDatabase,
   type Spawned,
@@ -66,17 +68,6 @@ export interface ChaosReport {
 }
 
 const HMAC_KEY = 'chaos-webhook-key';
-
-interface EmulatorTask {
-  taskId: string;
-  state: string;
-  failCode: string | null;
-  resultJson: string | null;
-  callBackUrl: string | null;
-  createTime: number | null;
-  completeTime: number | null;
-  callbacks: { delivered: number; dropped: number };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -390,16 +381,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await emulator.stop();
     await database.drop();
   }
-}
-
-async function emulatorTasks(url: string): Promise<EmulatorTask[]> {
-  const response = await fetch(`${url}/emulator/tasks`);
-  return ((await response.json()) as { tasks: EmulatorTask[] }).tasks;
-}
-
-async function emulatorCalls(url: string): Promise<{ at: number; taskId?: string }[]> {
-  const response = await fetch(`${url}/emulator/calls`);
-  return ((await response.json()) as { calls: { at: number; taskId?: string }[] }).calls;
 }
 
 /** The report as the lines the suite prints. */

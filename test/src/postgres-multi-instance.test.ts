@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
-import type { EmulatorCall, EmulatorTaskListing } from '@charanim/provider/emulator';
+import type { EmulatorCall } from '@charanim/provider/emulator';
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 import {
+  emulatorCalls,
+  emulatorTasks,
   freePort,
   freshDatabase,
   PROCESS_API_KEY,
@@ -109,10 +111,6 @@ function follow(ids: string[], on: Spawned[]): Promise<string[][]> {
   );
 }
 
-async function emulatorGet<T>(path: string): Promise<T> {
-  return (await (await fetch(`${emulator.url}${path}`)).json()) as T;
-}
-
 async function setCallbackMode(mode: 'deliver' | 'drop') {
   const response = await fetch(`${emulator.url}/emulator/callback-mode`, {
     method: 'PUT',
@@ -180,15 +178,13 @@ describe('three gateway processes on one database', () => {
     const heldByA = await killWhileItPolls();
     expect(await following).toEqual(fullSequences(orphaned.length * 2));
 
-    const { tasks: listed } = await emulatorGet<{ tasks: EmulatorTaskListing[] }>(
-      '/emulator/tasks',
-    );
+    const listed = await emulatorTasks(emulator.url);
     const callbacks = listed.map((task) => task.callbacks);
     expect(callbacks.filter((counts) => counts.delivered === 1)).toHaveLength(delivered.length);
     expect(callbacks.filter((counts) => counts.dropped === 1)).toHaveLength(orphaned.length);
     expect(listed.every((task) => task.callBackUrl?.startsWith(gateway('c').url))).toBe(true);
 
-    const { calls } = await emulatorGet<{ calls: EmulatorCall[] }>('/emulator/calls');
+    const calls = await emulatorCalls(emulator.url);
     // The tasks A held when it died were polled again, by B or C, once their leases ran out.
     for (const { providerTaskId, leaseEnd } of heldByA) {
       const polled = calls.some((call) => call.taskId === providerTaskId && call.at >= +leaseEnd);

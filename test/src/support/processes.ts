@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { EmulatorCall, EmulatorTaskListing } from '@charanim/provider/emulator';
 import postgres from 'postgres';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -99,6 +100,20 @@ export function startEmulatorProcess(env: Record<string, string> = {}): Promise<
     { KIE_API_KEY: PROCESS_API_KEY, EMULATOR_CREDITS: '100000000', ...env },
     '/api/v1/chat/credit',
   );
+}
+
+/** Every task an emulator process accepted, as `GET /emulator/tasks` lists them. */
+export async function emulatorTasks(url: string): Promise<EmulatorTaskListing[]> {
+  return ((await getJson(`${url}/emulator/tasks`)) as { tasks: EmulatorTaskListing[] }).tasks;
+}
+
+/** Every call an emulator process received, as `GET /emulator/calls` lists them. */
+export async function emulatorCalls(url: string): Promise<EmulatorCall[]> {
+  return ((await getJson(`${url}/emulator/calls`)) as { calls: EmulatorCall[] }).calls;
+}
+
+async function getJson(url: string): Promise<unknown> {
+  return (await fetch(url)).json();
 }
 
 /**
