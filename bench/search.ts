@@ -63,8 +63,6 @@ try {
     await gateway(search);
     await baseline(search);
   }
-  const gatewayMs: number[] = [];
-  const baselineMs: number[] = [];
   const seenPerSearch: Record<
     string,
     { gatewayMs: number[]; baselineMs: number[]; found: number }
@@ -77,8 +75,6 @@ try {
       started = performance.now();
       await baseline(search);
       const b = performance.now() - started;
-      gatewayMs.push(g);
-      baselineMs.push(b);
       seenPerSearch[search] ??= { gatewayMs: [], baselineMs: [], found: 0 };
       const seen = seenPerSearch[search];
       seen.gatewayMs.push(g);
@@ -86,6 +82,8 @@ try {
       seen.found = found.rows.length;
     }
   }
+  const gatewayMs = Object.values(seenPerSearch).flatMap((seen) => seen.gatewayMs);
+  const baselineMs = Object.values(seenPerSearch).flatMap((seen) => seen.baselineMs);
   // Each search's median and slowest round: the p95 is set by a few searches' slow rounds.
   const perSearch = Object.fromEntries(
     Object.entries(seenPerSearch).map(([search, seen]) => [
