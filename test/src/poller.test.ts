@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimedTask, claimDueTasks, schedulePoll, type TaskState, tasks } from '@charanim/db';
 import type { EmulatorTiming } from '@charanim/provider/emulator';
 import { eq, sql } from 'drizzle-orm';
@@ -43,7 +44,7 @@ describe('the poller', () => {
     expect(recordInfoCalls.length).toBeGreaterThan(2);
     expect(recordInfoCalls.length).toBeLessThan(15);
     const count = recordInfoCalls.length;
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     expect(t.emulator.calls.filter((call) => call.route === 'recordInfo')).toHaveLength(count);
   });
 
@@ -180,7 +181,6 @@ async function taskOf(late: TestGateway, id: string) {
 }
 
 const quick = { waitingMs: 50, queuingMs: 50, generatingMs: 50 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a poll', () => {
   it('that comes after the bound still takes kie.ai’s answer when kie.ai has one', () =>

@@ -7,9 +7,9 @@ export const MAX_PROMPT_LENGTH = 5000;
 /**
  * Text that holds something besides whitespace. A prompt of nothing but spaces describes nothing,
  * yet kie.ai would take it and spend the credits: it is refused like an empty one, and so is a
- * blank safety instruction or user name, which would be sent as if it said something. The text is not
- * trimmed: it is the client's own words, sent and stored as written, and its limit counts what
- * kie.ai gets. As a pattern the rule is in the JSON Schema too.
+ * blank safety instruction or user name, which would be sent as if it said something. The text
+ * is not trimmed: it is the client's own words, sent and stored as written, and its limit counts
+ * what kie.ai gets. As a pattern the rule is in the JSON Schema too.
  */
 export function notBlank(schema: z.ZodString, field: string): z.ZodString {
   return schema.regex(/\S/, {

@@ -129,7 +129,8 @@ export class Poller {
     if (moved && isFinished(moved.state)) return;
     // Read first, then judged: a task whose poll came late (its lease outlived a dead instance)
     // may have finished at kie.ai meanwhile. A read that failed (a rate limit, a timeout, a refused
-    // key) says nothing of it, so past the bound it is read again, up to twice the bound. Counted from the send: a repeat of a request may send a task long after it was made.
+    // key) says nothing of it, so past the bound it is read again, up to twice the bound. Counted
+    // from the send: a repeat of a request may send a task long after it was made.
     const age = now.getTime() - (task.submittedAt ?? task.createdAt).getTime();
     if (age >= taskTimeoutMs && (read || age >= 2 * taskTimeoutMs)) {
       const bound = duration(taskTimeoutMs);
