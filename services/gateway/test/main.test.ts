@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { freePort } from '../../../test/src/support/processes.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const keysCli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
 const seedCli = fileURLToPath(new URL('../src/seed-cli.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-main-'));
 const sharedDir = mkdtempSync(join(tmpdir(), 'gateway-shared-'));
-const port = 40_000 + Math.floor(Math.random() * 20_000);
 
 afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
@@ -64,6 +64,8 @@ async function waitForHealth(url: string, deadlineMs = 45_000): Promise<number> 
 
 describe('the gateway process', () => {
   it('starts on embedded defaults, says so, and stops on SIGTERM closing subscriptions with 1001', async () => {
+    // A port the system gave out: a random one may be another test's connection's.
+    const port = await freePort();
     const gateway = startMain({ PORT: String(port), DATA_DIR: dataDir });
     try {
       await waitForHealth(`http://127.0.0.1:${port}/health`);
@@ -101,7 +103,7 @@ describe('the gateway process', () => {
   });
 
   it('on SIGTERM completes an SSE subscription at once, and exits well before its deadline', async () => {
-    const ssePort = port + 10;
+    const ssePort = await freePort();
     const gateway = startMain({ PORT: String(ssePort), DATA_DIR: dataDir });
     try {
       await waitForHealth(`http://127.0.0.1:${ssePort}/health`);
@@ -167,13 +169,14 @@ describe('the gateway process', () => {
     timeout: 120_000,
   }, async () => {
     const env = { DATA_DIR: sharedDir };
-    const gateway = startMain({ ...env, PORT: String(port + 1) });
+    const [port, refusedPort, restartPort] = [await freePort(), await freePort(), await freePort()];
+    const gateway = startMain({ ...env, PORT: String(port) });
     try {
-      await waitForHealth(`http://127.0.0.1:${port + 1}/health`, 60_000);
+      await waitForHealth(`http://127.0.0.1:${port}/health`, 60_000);
       const refused = await Promise.all([
         runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme'])),
         runToEnd(startMain(env, seedCli, ['--characters', '1'])),
-        runToEnd(startMain({ ...env, PORT: String(port + 2) })),
+        runToEnd(startMain({ ...env, PORT: String(refusedPort) })),
       ]);
       for (const run of refused) {
         expect(run.code, run.output).toBe(78);
@@ -193,9 +196,9 @@ describe('the gateway process', () => {
     const created = await runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme']));
     expect(created.code, created.output).toBe(0);
     // The key outlives a restart: the gateway now finds it and requires keys.
-    const restarted = startMain({ ...env, PORT: String(port + 3) });
+    const restarted = startMain({ ...env, PORT: String(restartPort) });
     try {
-      await waitForHealth(`http://127.0.0.1:${port + 3}/health`, 60_000);
+      await waitForHealth(`http://127.0.0.1:${restartPort}/health`, 60_000);
       expect(restarted.output()).toContain('"fromDatabase":1');
     } finally {
       restarted.child.kill('SIGKILL');
