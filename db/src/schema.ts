@@ -62,6 +62,8 @@ export const tasks = pgTable(
     submittedAt: timestampMs('submitted_at'),
     /** Copied to the character on SUCCESS. */
     sourceVideo: jsonb('source_video').$type<SourceVideo>(),
+    /** The typed result its model's plugin parsed from kie.ai's answer, once SUCCESS. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     idempotencyKey: text('idempotency_key'),
@@ -101,8 +103,10 @@ export const characters = pgTable(
       .notNull()
       .unique()
       .references(() => tasks.id),
-    /** The provider's character id, referenced by later Sora 2 generations. */
+    /** The provider's character id, referenced by later generations of its family. */
     characterId: text('character_id').notNull(),
+    /** The family of the model that made it; videos of that family's models may reference it. */
+    family: text('family').notNull(),
     prompt: text('prompt'),
     safetyInstruction: text('safety_instruction'),
     sourceVideoUrl: text('source_video_url').notNull(),
@@ -124,6 +128,52 @@ export const characters = pgTable(
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+  ],
+);
+
+/** A video a task made: kie.ai's result, which it keeps for 14 days. */
+export const videos = pgTable(
+  'videos',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    taskId: uuid('task_id')
+      .notNull()
+      .unique()
+      .references(() => tasks.id),
+    model: text('model').notNull(),
+    /** The first of `urls`: the video. */
+    url: text('url').notNull(),
+    /** Every URL kie.ai gave, in its order. */
+    urls: text('urls').array().notNull(),
+    /** When kie.ai deletes the file, and the URLs stop working. */
+    expiresAt: timestampMs('expires_at'),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('videos_owner_created_idx').on(
+      t.owner,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+  ],
+);
+
+/** The characters a video's task referenced, in the order the client gave them. */
+export const videoCharacters = pgTable(
+  'video_characters',
+  {
+    videoId: uuid('video_id')
+      .notNull()
+      .references(() => videos.id),
+    characterId: uuid('character_id')
+      .notNull()
+      .references(() => characters.id),
+    position: integer('position').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.position] }),
+    index('video_characters_character_idx').on(t.characterId),
   ],
 );
 
@@ -208,5 +258,6 @@ export const apiKeys = pgTable('api_keys', {
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
+export type VideoRow = typeof videos.$inferSelect;
 export type CallbackEventRow = typeof callbackEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

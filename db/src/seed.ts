@@ -148,8 +148,8 @@ export async function seedCharacters(db: Executor, options: SeedOptions): Promis
         from (select now() - random() * interval '365 days' as at from generate_series(1, ${size})) times
         returning id, owner, created_at
       )
-      insert into characters (owner, task_id, character_id, prompt, source_video_url, source_video_expires_at, created_at)
-      select owner, id, 'char_' || substr(md5(id::text), 1, 12), ${prompt},
+      insert into characters (owner, task_id, character_id, family, prompt, source_video_url, source_video_expires_at, created_at)
+      select owner, id, 'char_' || substr(md5(id::text), 1, 12), 'sora-2', ${prompt},
         'https://videos.example.com/' || id || '.mp4',
         case when random() < 0.33 then created_at + interval '3 days' end,
         created_at

@@ -2,6 +2,7 @@ import { advanceTask, type DatabaseHandle, openDatabase, tasks } from '@charanim
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { characterSuccess } from './support/characters.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql, TASK_UPDATED, wsClient } from './support/graphql.ts';
 import { waitFor } from './support/wait.ts';
@@ -74,7 +75,7 @@ describe('task events through PostgreSQL', () => {
       await advanceTask(tx, taskId, { state: 'QUEUING' });
       await advanceTask(tx, taskId, { state: 'GENERATING' });
     });
-    await advanceTask(other.db, taskId, { state: 'SUCCESS', character });
+    await advanceTask(other.db, taskId, { state: 'SUCCESS', result: characterSuccess(character) });
     const seen = await rest();
     expect(seen.map((task) => task.state)).toEqual(['QUEUING', 'GENERATING', 'SUCCESS']);
     expect(seen[0]).toMatchObject({ completedAt: null, error: null, character: null });
@@ -90,7 +91,7 @@ describe('task events through PostgreSQL', () => {
     await advanceTask(other.db, taskId, { state: 'GENERATING' });
     await admin.unsafe(`alter database "${database}" with allow_connections true`);
     await waitFor(() => t.logs.some((line) => line.includes('listening for task changes again')));
-    await advanceTask(other.db, taskId, { state: 'SUCCESS', character });
+    await advanceTask(other.db, taskId, { state: 'SUCCESS', result: characterSuccess(character) });
     expect((await rest()).map((task) => task.state)).toEqual(['GENERATING', 'SUCCESS']);
   });
 });

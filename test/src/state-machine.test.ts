@@ -6,6 +6,7 @@ import {
   type TaskState,
 } from '@charanim/db';
 import { describe, expect, it } from 'vitest';
+import { characterSuccess } from './support/characters.ts';
 import { useTestDatabase } from './support/database.ts';
 
 const database = useTestDatabase();
@@ -57,16 +58,22 @@ describe('the task state machine', () => {
     expect(failed?.completedAt).toBeInstanceOf(Date);
     expect(failed?.nextPollAt).toBeNull();
     expect(
-      await advanceTask(database().db, task.id, { state: 'SUCCESS', character }),
+      await advanceTask(database().db, task.id, {
+        state: 'SUCCESS',
+        result: characterSuccess(character),
+      }),
     ).toBeUndefined();
   });
 
   it('writes the character with SUCCESS, once', async () => {
     const task = await newTask();
-    await advanceTask(database().db, task.id, { state: 'SUCCESS', character });
     await advanceTask(database().db, task.id, {
       state: 'SUCCESS',
-      character: { ...character, characterId: 'char_2' },
+      result: characterSuccess(character),
+    });
+    await advanceTask(database().db, task.id, {
+      state: 'SUCCESS',
+      result: characterSuccess({ ...character, characterId: 'char_2' }),
     });
     const rows = (await database().db.select().from(characters)).filter(
       (row) => row.taskId === task.id,

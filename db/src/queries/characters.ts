@@ -24,6 +24,19 @@ export async function findCharacter(
   return row;
 }
 
+/** The owner's characters among `ids` (others' and unknown ids are left out), in no order. */
+export async function findOwnCharacters(
+  db: Executor,
+  owner: string,
+  ids: string[],
+): Promise<CharacterRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(characters)
+    .where(and(eq(characters.owner, owner), inArray(characters.id, ids)));
+}
+
 export async function findCharacterByTask(
   db: Executor,
   taskId: string,

@@ -152,9 +152,7 @@ describe('kie.ai-side failures of the emulator', () => {
 
   it('rejects an unknown model and a malformed pro input', async () => {
     const unknown = client().createTask({ model: 'sora-3', input: {} });
-    expect((await providerErrorOf(unknown)).message).toMatch(
-      /model must be sora-2-characters or sora-2-characters-pro/,
-    );
+    expect((await providerErrorOf(unknown)).message).toMatch(/model sora-3 is not supported/);
     const input = { origin_task_id: 'task_1', timestamps: '1,9', character_prompt: 'a fox' };
     const pro = client().createTask({ model: 'sora-2-characters-pro', input });
     expect(await providerErrorOf(pro)).toMatchObject({ code: 'VALIDATION' });

@@ -75,9 +75,9 @@ describe('sora-2-characters', () => {
   });
 
   it('maps the input to the provider input with one video URL', () => {
-    if (!model) throw new Error('sora-2-characters is not registered');
+    if (model?.mode !== 'task') throw new Error('sora-2-characters is not a registered task model');
     const input = model.input.parse({ videoUrl: 'https://x.test/a.mp4', prompt: 'a cat' });
-    expect(model.toProviderInput(input)).toEqual({
+    expect(model.toProviderInput(input, { characters: [] })).toEqual({
       character_file_url: ['https://x.test/a.mp4'],
       character_prompt: 'a cat',
     });

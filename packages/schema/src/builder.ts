@@ -3,7 +3,7 @@ import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context, Upload } from './context.ts';
 
 /** The types node(id:) can load: each `builder.node` type, or node(id:) answers null for it. */
-const nodeTypes = new Set(['Task', 'Character']);
+const nodeTypes = new Set(['Task', 'Character', 'Video']);
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -1,11 +1,9 @@
-import { findCharacter, findTask, listCharacters } from '@charanim/db';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
-import { type CreateCharacterSuccessShape, createCharacter } from './create-character.ts';
-import { ProviderError, RateLimitedError, rateLimitedError, ValidationError } from './errors.ts';
-import { findByGlobalId, isRowId } from './ids.ts';
+import { findByGlobalId } from './ids.ts';
 import { Character, Task } from './refs.ts';
+import { VideoConnection } from './video.ts';
 
 const SourceVideo = builder
   .objectRef<{
@@ -45,10 +43,15 @@ const SourceVideo = builder
 builder.node(Character, {
   id: { resolve: (character) => character.id },
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'characterId' in value,
-  loadOne: (id, ctx) => (isRowId(id) ? findCharacter(ctx.db, ctx.viewer.owner, id) : undefined),
+  loadOne: (id, ctx) => ctx.characters.find(ctx.viewer.owner, id),
   fields: (t) => ({
     characterId: t.exposeString('characterId', {
-      description: "kie.ai's character id, for `character_id_list` in later Sora 2 generations.",
+      description:
+        "kie.ai's character id, which later videos of its family reference (createVideo's `characters` takes this character's `id`).",
+    }),
+    family: t.exposeString('family', {
+      description:
+        'The model family that made it (sora-2, …): videos of that family can use it, others cannot.',
     }),
     prompt: t.exposeString('prompt', { nullable: true }),
     safetyInstruction: t.exposeString('safetyInstruction', { nullable: true }),
@@ -80,9 +83,25 @@ builder.node(Character, {
     task: t.field({
       type: Task,
       resolve: async (character, _args, ctx) => {
-        const task = await findTask(ctx.db, character.owner, character.taskId);
+        const task = await ctx.tasks.find(character.owner, character.taskId);
         if (!task) throw new Error(`character ${character.id} has no task ${character.taskId}`);
         return task;
+      },
+    }),
+    videos: t.field({
+      type: VideoConnection,
+      description: 'The videos that used this character, newest first.',
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (character, args, ctx) => {
+        const page = pageArgs(args);
+        const rows = await ctx.videos.list(character.owner, {
+          ...page,
+          filter: { characterId: character.id },
+        });
+        return toConnection(rows, page.after !== undefined, (video) => ({
+          node: video,
+          position: video,
+        }));
       },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -127,7 +146,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       findByGlobalId(String(args.id), 'Character', (id) =>
-        findCharacter(ctx.db, ctx.viewer.owner, id),
+        ctx.characters.find(ctx.viewer.owner, id),
       ),
   }),
   characters: t.field({
@@ -144,7 +163,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
       checkSearch(args.search);
-      const found = await listCharacters(ctx.db, ctx.viewer.owner, {
+      const found = await ctx.characters.list(ctx.viewer.owner, {
         ...page,
         search: args.search ?? undefined,
         order: args.orderBy ?? undefined,
@@ -163,56 +182,6 @@ builder.queryFields((t) => ({
           ...(row.rank !== null && { rank: row.rank }),
         },
       }));
-    },
-  }),
-}));
-
-const CreateCharacterInput = builder.inputType('CreateCharacterInput', {
-  fields: (t) => ({
-    videoUrl: t.string({
-      description:
-        'An absolute http(s) URL of the video (MP4, WebM or AVI, 1–4 s, at most 10 MB). Give this or video.',
-    }),
-    video: t.field({
-      type: 'File',
-      description:
-        'The video itself, as a GraphQL multipart request part (MP4, WebM or AVI, 1–4 s, at most 10 MB). Give this or videoUrl.',
-    }),
-    prompt: t.string({
-      description:
-        'Describes the character. Optional; when given, 1 to 5000 characters, not only whitespace.',
-    }),
-    safetyInstruction: t.string({
-      description:
-        'A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to 5000 characters, not only whitespace.',
-    }),
-    idempotencyKey: t.string({
-      description:
-        'Up to 200 characters of your choosing. Repeating a request with the same key and input returns the same task and makes no second provider call; the same key with another input is a ValidationError.',
-    }),
-  }),
-});
-
-const CreateCharacterSuccess = builder
-  .objectRef<CreateCharacterSuccessShape>('CreateCharacterSuccess')
-  .implement({
-    isTypeOf: (value) => (value as { kind?: string }).kind === 'CreateCharacterSuccess',
-    fields: (t) => ({ task: t.expose('task', { type: Task }) }),
-  });
-
-export const CreateCharacterResult = builder.unionType('CreateCharacterResult', {
-  types: [CreateCharacterSuccess, ValidationError, ProviderError, RateLimitedError],
-});
-
-builder.mutationFields((t) => ({
-  createCharacter: t.field({
-    type: CreateCharacterResult,
-    description:
-      'Validates the input, records the task and hands it to kie.ai; follow it with `taskUpdated`.',
-    args: { input: t.arg({ type: CreateCharacterInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const wait = await ctx.takeMutation(ctx.viewer.owner);
-      return wait === undefined ? createCharacter(input, ctx) : rateLimitedError(wait);
     },
   }),
 }));

@@ -1,4 +1,4 @@
-import type { Page, Position } from '@charanim/db';
+import type { Page, Position } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,4 +1,4 @@
-import { ProviderError } from '@charanim/provider';
+import { ProviderError } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 
@@ -7,7 +7,7 @@ builder.queryField('credits', (t) =>
     description: "The provider account's remaining credits.",
     resolve: async (_root, _args, ctx) => {
       try {
-        return await ctx.provider.client.credit();
+        return await ctx.account.credits();
       } catch (error) {
         if (!(error instanceof ProviderError)) throw error;
         throw new GraphQLError(error.message, {

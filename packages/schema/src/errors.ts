@@ -1,5 +1,8 @@
-import type { TaskRow } from '@charanim/db';
-import { type ProviderError as ProviderFailure, providerErrorCodes } from '@charanim/provider';
+import {
+  type ProviderError as ProviderFailure,
+  providerErrorCodes,
+  type TaskRow,
+} from '@charanim/tasks';
 import { builder } from './builder.ts';
 import { Task } from './refs.ts';
 

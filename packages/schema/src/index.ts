@@ -3,12 +3,13 @@ import './scalars.ts';
 import './upload.ts';
 import './errors.ts';
 import './task.ts';
+import './video.ts';
 import './character.ts';
-import './character-from-task.ts';
+import './character-mutations.ts';
 import './credits.ts';
 import './model.ts';
 
-export type { Context, ProviderContext, TaskEvents, Upload, Viewer } from './context.ts';
+export type { Account, Context, Upload, Viewer } from './context.ts';
 export { registerUpload } from './upload.ts';
 
 /** The gateway's GraphQL schema. */

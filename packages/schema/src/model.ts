@@ -1,4 +1,4 @@
-import { inputJsonSchema, type ModelDefinition } from '@charanim/provider';
+import { inputJsonSchema, type ModelDefinition } from '@charanim/tasks';
 import { builder } from './builder.ts';
 
 const Model = builder.objectRef<ModelDefinition>('Model').implement({
@@ -20,6 +20,6 @@ builder.queryField('models', (t) =>
   t.field({
     type: [Model],
     description: 'The models this gateway serves.',
-    resolve: (_root, _args, ctx) => ctx.provider.models.list(),
+    resolve: (_root, _args, ctx) => ctx.models.list(),
   }),
 );

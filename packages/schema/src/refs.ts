@@ -1,6 +1,7 @@
-import type { CharacterRow, TaskRow } from '@charanim/db';
+import type { CharacterRow, TaskRow, VideoRow } from '@charanim/tasks';
 import { builder } from './builder.ts';
 
-// Declared apart from their fields because a task names its character and a character its task.
+// Declared apart from their fields because tasks, characters and videos name each other.
 export const Task = builder.objectRef<TaskRow>('Task');
 export const Character = builder.objectRef<CharacterRow>('Character');
+export const Video = builder.objectRef<VideoRow>('Video');

@@ -1,17 +1,11 @@
-import {
-  findCharacterByTask,
-  findTask,
-  isFinished,
-  listTasks,
-  type TaskRow,
-  taskStates,
-} from '@charanim/db';
+import { TaskNotFound, type TaskRow, taskStates } from '@charanim/tasks';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
 import type { Context } from './context.ts';
-import { findByGlobalId, isRowId, rowIdOf } from './ids.ts';
-import { Character, Task } from './refs.ts';
+import { findByGlobalId, rowIdOf } from './ids.ts';
+import { Character, Task, Video } from './refs.ts';
 
 export const TaskState = builder.enumType('TaskState', {
   values: taskStates,
@@ -28,10 +22,20 @@ const TaskError = builder.objectRef<{ code: string; message: string }>('TaskErro
   }),
 });
 
+/** The input as the client gave it: the characters it references by their global ids. */
+function inputAsGiven(task: TaskRow): Record<string, unknown> {
+  const { characters } = task.input;
+  if (!Array.isArray(characters)) return task.input;
+  return {
+    ...task.input,
+    characters: characters.map((id) => encodeGlobalID('Character', String(id))),
+  };
+}
+
 builder.node(Task, {
   id: { resolve: (task) => task.id },
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'model' in value,
-  loadOne: (id, ctx) => (isRowId(id) ? findTask(ctx.db, ctx.viewer.owner, id) : undefined),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'providerTaskId' in value,
+  loadOne: (id, ctx) => ctx.tasks.find(ctx.viewer.owner, id),
   fields: (t) => ({
     model: t.exposeString('model'),
     state: t.expose('state', { type: TaskState }),
@@ -39,7 +43,11 @@ builder.node(Task, {
       nullable: true,
       description: "kie.ai's task id, once kie.ai has accepted the task.",
     }),
-    input: t.expose('input', { type: 'JSON', description: 'The input as it was accepted.' }),
+    input: t.field({
+      type: 'JSON',
+      description: 'The input as it was accepted.',
+      resolve: inputAsGiven,
+    }),
     error: t.field({
       type: TaskError,
       nullable: true,
@@ -51,8 +59,16 @@ builder.node(Task, {
     character: t.field({
       type: Character,
       nullable: true,
+      description: 'The character the task made, once SUCCESS (for a character model).',
       resolve: async (task, _args, ctx) =>
-        task.state === 'SUCCESS' ? ((await findCharacterByTask(ctx.db, task.id)) ?? null) : null,
+        task.state === 'SUCCESS' ? ((await ctx.characters.ofTask(task.id)) ?? null) : null,
+    }),
+    video: t.field({
+      type: Video,
+      nullable: true,
+      description: 'The video the task made, once SUCCESS (for a video model).',
+      resolve: async (task, _args, ctx) =>
+        task.state === 'SUCCESS' ? ((await ctx.videos.ofTask(task.id)) ?? null) : null,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -68,7 +84,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
-      findByGlobalId(String(args.id), 'Task', (id) => findTask(ctx.db, ctx.viewer.owner, id)),
+      findByGlobalId(String(args.id), 'Task', (id) => ctx.tasks.find(ctx.viewer.owner, id)),
   }),
   tasks: t.field({
     type: TaskConnection,
@@ -80,7 +96,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
-      const rows = await listTasks(ctx.db, ctx.viewer.owner, {
+      const rows = await ctx.tasks.list(ctx.viewer.owner, {
         ...page,
         state: args.state ?? undefined,
       });
@@ -91,8 +107,6 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-const order = (task: TaskRow) => taskStates.indexOf(task.state);
 
 builder.subscriptionFields((t) => ({
   taskUpdated: t.field({
@@ -106,27 +120,12 @@ builder.subscriptionFields((t) => ({
 }));
 
 async function* followTask(globalId: string, ctx: Context): AsyncGenerator<TaskRow> {
-  const id = rowIdOf(globalId, 'Task');
-  // Subscribe before reading, so that a change between the read and the subscription is not lost.
-  const changes = id ? ctx.pubsub.subscribe(id) : undefined;
   try {
-    const current = id ? await findTask(ctx.db, ctx.viewer.owner, id) : undefined;
-    if (!current || !changes) {
-      throw new GraphQLError(`No task has the id ${globalId}`, {
-        extensions: { code: 'NOT_FOUND', argument: 'id' },
-      });
-    }
-    let last = current;
-    yield last;
-    if (isFinished(last.state)) return;
-    for await (const task of changes) {
-      // Duplicate and out-of-order news never moves a subscriber back.
-      if (order(task) <= order(last)) continue;
-      last = task;
-      yield last;
-      if (isFinished(last.state)) return;
-    }
-  } finally {
-    await changes?.return?.();
+    yield* ctx.tasks.follow(ctx.viewer.owner, rowIdOf(globalId, 'Task') ?? '');
+  } catch (error) {
+    if (!(error instanceof TaskNotFound)) throw error;
+    throw new GraphQLError(`No task has the id ${globalId}`, {
+      extensions: { code: 'NOT_FOUND', argument: 'id' },
+    });
   }
 }

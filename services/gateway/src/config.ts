@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isHttpUrl } from '@charanim/provider';
 import { z } from 'zod';
 
 const optionalText = z
@@ -11,9 +12,7 @@ const httpUrl = (name: string) =>
   z
     .string()
     .trim()
-    .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), {
-      error: `${name} must be an absolute http(s) URL`,
-    })
+    .refine(isHttpUrl, { error: `${name} must be an absolute http(s) URL` })
     .transform((value) => value.replace(/\/+$/, ''));
 
 /** kie.ai's own Market API, the default of KIE_API_BASE_URL. */
@@ -114,9 +113,10 @@ export const configSchema = z.object({
   /**
    * How long after it was sent a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai
    * has it (when a poll has read kie.ai, or after twice this long if none could), SUBMISSION_LOST
-   * when kie.ai never confirmed it and no callback came.
+   * when kie.ai never confirmed it and no callback came. Unset: each model's own bound, from its
+   * plugin (15 minutes for the Sora 2 models); set, it bounds every model's tasks alike.
    */
-  TASK_TIMEOUT_MS: milliseconds(1_000).default(15 * 60_000),
+  TASK_TIMEOUT_MS: milliseconds(1_000).optional(),
 });
 
 export type Config = z.output<typeof configSchema> & {

@@ -7,6 +7,7 @@ import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
+import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/tasks';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
@@ -14,6 +15,7 @@ import { createMutationLimiter } from './auth/mutation-limiter.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
 import { useApiKeys } from './auth/use-api-keys.ts';
 import type { Config } from './config.ts';
+import { every } from './every.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
@@ -26,12 +28,12 @@ import { READY_PATH, useReady } from './plugins/ready.ts';
 import { REQUEST_ID_HEADER, useRequestId } from './plugins/request-id.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
-import { createTaskEvents } from './pubsub.ts';
-import { nextDelay, Poller } from './tasks/poller.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
 const MAX_JSON_BYTES = 1024 * 1024;
+/** How often the poller looks for due tasks. */
+const POLL_TICK_MS = 250;
 /** One video and its operations. */
 const MAX_MULTIPART_BYTES = MAX_VIDEO_BYTES + 2 * MAX_JSON_BYTES;
 
@@ -41,6 +43,7 @@ export interface Gateway {
   database: DatabaseHandle;
   /** The built-in kie.ai emulator, when `KIE_API_KEY` is unset. */
   emulator: Emulator | undefined;
+  /** Polls kie.ai for unfinished tasks; its timer runs unless `startPoller` is false. */
   poller: Poller;
   /** Where uploads are spooled while their request is handled. */
   uploadDirectory: string;
@@ -87,27 +90,34 @@ export async function startGateway({
     );
   }
   const models = createModelRegistry();
-  const pubsub = await createTaskEvents(database, logger, (task) =>
+  const events = await createTaskEvents(database, logger, (task) =>
     metrics.transitions.inc({ state: task.state }),
   );
   const webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
   if (!webhookUrl)
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
-  const updater = { db: database.db, models, pubsub };
+  const deps = {
+    db: database.db,
+    client,
+    models,
+    events,
+    logger,
+    callbackUrlFor: (taskId: string) => webhookUrl && callbackUrl(webhookUrl, taskId),
+    createTimeoutMs: config.CREATE_TIMEOUT_MS,
+    firstPollAt: () =>
+      new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
+    taskTimeoutMs: config.TASK_TIMEOUT_MS,
+  };
+  const core = createTaskCore({ ...deps, callbackHmacKey: config.KIE_WEBHOOK_HMAC_KEY });
 
   const authenticate = await setUpAuthentication(config, database, logger);
-  const context: Omit<Context, 'viewer'> = {
-    db: database.db,
-    pubsub,
-    takeMutation: createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE),
-    provider: {
-      client,
-      models,
-      callbackUrlFor: (taskId) => webhookUrl && callbackUrl(webhookUrl, taskId),
-      createTimeoutMs: config.CREATE_TIMEOUT_MS,
-      firstPollAt: () =>
-        new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
-    },
+  const takeMutation = createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
+  const shared: Omit<Context, 'viewer'> = {
+    tasks: core.tasks,
+    characters: core.characters,
+    videos: core.videos,
+    models: core.models,
+    account: { credits: () => client.credit() },
   };
 
   const uploadDirectory = await mkdtemp(join(tmpdir(), 'charanim-uploads-'));
@@ -135,7 +145,7 @@ export async function startGateway({
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!owner)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...context, viewer: { owner } };
+      return { ...shared, viewer: { owner, takeMutation: () => takeMutation(owner) } };
     },
     plugins: [
       useRequestId(),
@@ -156,10 +166,8 @@ export async function startGateway({
         maxFieldBytes: MAX_JSON_BYTES,
       }),
       useKieWebhook({
-        ...updater,
-        client,
+        ingest: core.ingestCallback,
         logger,
-        hmacKey: config.KIE_WEBHOOK_HMAC_KEY,
         onOutcome: (outcome) => metrics.callbacks.inc({ outcome }),
       }),
     ],
@@ -173,31 +181,27 @@ export async function startGateway({
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
 
-  const poller = new Poller({
-    ...updater,
-    client,
-    logger,
+  const poller = new Poller(deps, {
     intervalMs: config.POLL_INTERVAL_MS,
     maxIntervalMs: config.POLL_MAX_INTERVAL_MS,
-    taskTimeoutMs: config.TASK_TIMEOUT_MS,
     instance: config.INSTANCE_NAME,
     leaseMs: config.POLL_LEASE_MS,
     onLag: (seconds) => metrics.pollerLag.set(seconds),
   });
-  if (startPoller) poller.start();
+  const polling = startPoller ? every(POLL_TICK_MS, () => poller.tick()) : undefined;
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);
 
   let stopped: Promise<void> | undefined;
   const stop = async (deadlineMs: number) => {
     // Stops the timer at once; the tick in flight is awaited below, beside the connections.
-    const polled = poller.stop();
+    const polled = polling?.stop();
     // graphql-ws clients first, with 1001, so that they reconnect elsewhere and resubscribe: had
     // their feeds ended first, they would be sent `complete`, as if the task had no more changes.
     for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
     wsServer.close();
     // What is left follows over SSE, which has no "going away": its streams complete and their
     // responses end, instead of being cut at the deadline.
-    pubsub.endSubscriptions();
+    events.endSubscriptions();
     await Promise.all([
       polled,
       closeServer(deadlineMs, () => {
@@ -206,7 +210,7 @@ export async function startGateway({
     ]);
     await yoga.dispose();
     await emulator?.close();
-    await pubsub.close();
+    await events.close();
     await database.close();
     await rm(uploadDirectory, { recursive: true, force: true });
   };

@@ -25,7 +25,6 @@ describe('loadConfig', () => {
       POLL_LEASE_MS: 30_000,
       DATABASE_POOL_SIZE: 10,
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
-      TASK_TIMEOUT_MS: 900_000,
     });
   });
 

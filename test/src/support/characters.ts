@@ -1,4 +1,10 @@
-import { characters, type Database, tasks } from '@charanim/db';
+import {
+  characters,
+  type Database,
+  type NewCharacter,
+  type StoredResult,
+  tasks,
+} from '@charanim/db';
 
 export interface FinishedCharacter {
   owner: string;
@@ -22,5 +28,16 @@ export async function insertFinishedCharacter(
     .values({ owner, model: 'sora-2-characters', state: 'SUCCESS', input: {}, createdAt })
     .returning({ id: tasks.id });
   if (!task) throw new Error('insert into tasks returned no row');
-  await db.insert(characters).values({ ...character, owner, taskId: task.id, createdAt });
+  await db
+    .insert(characters)
+    .values({ ...character, family: 'sora-2', owner, taskId: task.id, createdAt });
+}
+
+/** A Sora 2 character as a SUCCESS writes it (advanceTask's `result`), for state machine tests. */
+export function characterSuccess(character: Omit<NewCharacter, 'family'>): StoredResult {
+  return {
+    kind: 'character',
+    value: { characterId: character.characterId },
+    record: { ...character, family: 'sora-2' },
+  };
 }

@@ -1,65 +1,46 @@
 import { z } from 'zod';
+import type { ModelRegistry, TaskModel } from '../models/define-model.ts';
+import { isHttpUrl } from '../models/rules.ts';
 
-const MAX_TEXT = 5000;
-const MAX_USER_NAME = 40;
+/** A createTask body the emulator accepted, with the plugin of its model. */
+export interface CreateTaskBody {
+  model: string;
+  callBackUrl?: string | undefined;
+  input: Record<string, unknown>;
+  plugin: TaskModel;
+}
 
-const httpUrl = z
-  .string()
-  .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), 'must be an http(s) URL');
-
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
-
-/** Seconds in decimal notation: `3`, `3.55`. */
-const SECONDS = /^\d+(?:\.\d+)?$/;
+const envelope = z.object({
+  model: z.string({ error: 'is required' }),
+  callBackUrl: z.string().refine(isHttpUrl, 'must be an http(s) URL').optional(),
+  input: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+});
 
 /**
- * `"x,y"` in seconds, with a segment of 1 to 4 seconds. The length is rounded to nanoseconds, so
- * that `"1.3,2.3"` is the 1 s it says and not binary floating point's 0.9999999999999998.
+ * Checks a createTask body as kie.ai would for the task models it knows: the model, the callback
+ * URL, and the input by the rules each plugin declares for the emulator. Answers the accepted body
+ * or kie.ai's message naming what is wrong.
  */
-const timestamps = z.string().refine((value) => {
-  const parts = value.split(',');
-  if (parts.length !== 2 || !parts.every((part) => SECONDS.test(part))) return false;
-  const [start, end] = parts.map(Number) as [number, number];
-  const length = Math.round((end - start) * 1e9) / 1e9;
-  return length >= 1 && length <= 4;
-}, 'must be "x,y" seconds with 1 ≤ y − x ≤ 4');
+export function readCreateTaskBody(
+  models: ModelRegistry,
+  body: unknown,
+): CreateTaskBody | { refusal: string } {
+  const parsed = envelope.safeParse(body);
+  if (!parsed.success) return { refusal: describeIssues(parsed.error) };
+  const { model, callBackUrl, input } = parsed.data;
+  const plugin = models.get(model);
+  if (plugin?.mode !== 'task') return { refusal: `model ${model} is not supported` };
+  const checked = plugin.emulator.request.safeParse(input);
+  if (!checked.success) return { refusal: describeIssues(checked.error, 'input') };
+  return { model, ...(callBackUrl !== undefined && { callBackUrl }), input, plugin };
+}
 
-const callBackUrl = httpUrl.optional();
-
-/** What kie.ai accepts at createTask for the models the emulator knows. */
-export const createTaskBody = z.discriminatedUnion(
-  'model',
-  [
-    z.object({
-      model: z.literal('sora-2-characters'),
-      callBackUrl,
-      input: z.object({
-        character_file_url: z.array(httpUrl).length(1, 'must hold exactly one video URL'),
-        character_prompt: text(MAX_TEXT).optional(),
-        safety_instruction: text(MAX_TEXT).optional(),
-      }),
-    }),
-    z.object({
-      model: z.literal('sora-2-characters-pro'),
-      callBackUrl,
-      input: z.object({
-        origin_task_id: z.string().min(1, 'is required'),
-        timestamps,
-        character_prompt: text(MAX_TEXT).min(1, 'is required'),
-        character_user_name: text(MAX_USER_NAME).optional(),
-        safety_instruction: text(MAX_TEXT).optional(),
-      }),
-    }),
-  ],
-  { error: 'must be sora-2-characters or sora-2-characters-pro' },
-);
-export type CreateTaskBody = z.output<typeof createTaskBody>;
-
-/** kie.ai's 422 names the field and what is wrong with it. */
-export function describeIssues(error: z.ZodError): string {
+/** kie.ai's refusal names the field and what is wrong with it. */
+export function describeIssues(error: z.ZodError, prefix?: string): string {
   return error.issues
-    .map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}` : issue.message,
-    )
+    .map((issue) => {
+      const path = [...(prefix ? [prefix] : []), ...issue.path].join('.');
+      return path ? `${path} ${issue.message}` : issue.message;
+    })
     .join('; ');
 }

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ModelRegistry } from '../models/define-model.ts';
+import { createModelRegistry } from '../models/index.ts';
 import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
-import { createTaskBody, describeIssues } from './create-task-body.ts';
+import { readCreateTaskBody } from './create-task-body.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
@@ -32,6 +34,8 @@ export interface EmulatorOptions {
   credits?: number;
   /** What each accepted task costs; createTask with fewer credits left answers 402. Default 10. */
   creditsPerTask?: number;
+  /** The models it plays, each by its plugin. Default: every model the gateway serves. */
+  models?: ModelRegistry;
   /**
    * Seeded random faults for chaos runs (see {@link EmulatorFaults}). Default: none. Steering
    * (failNext, delayNext, resetNext, setNextOutcome, setCallbackMode) takes precedence over them.
@@ -147,6 +151,7 @@ class KieEmulator implements Emulator {
   readonly #tasks: TaskBook;
   readonly #callbacks: CallbackSender;
   readonly #faults: FaultInjector;
+  readonly #models: ModelRegistry;
   /** Steering delays in progress; close() cancels them, leaving their requests unanswered. */
   readonly #delays = new Set<NodeJS.Timeout>();
   #credits: number;
@@ -163,10 +168,13 @@ class KieEmulator implements Emulator {
     this.#credits = options.credits ?? 1000;
     this.#creditsPerTask = options.creditsPerTask ?? 10;
     this.#files = new FileStore(url);
+    this.#models = options.models ?? createModelRegistry();
     this.#faults = faults;
     this.#callbacks = new CallbackSender(options.webhookHmacKey, this.#faults.callbackRetry);
     const timing = options.timing ?? { waitingMs: 1500, queuingMs: 1500, generatingMs: 1500 };
-    this.#tasks = new TaskBook(timing, (task, outcome) => this.#sendCallback(task, outcome));
+    this.#tasks = new TaskBook(timing, this.#files.url, (task, outcome) =>
+      this.#sendCallback(task, outcome),
+    );
     server.on('request', (req, res) => {
       this.#handle(req, res).catch((error: unknown) =>
         this.#reply(res, { code: 500, message: String(error), httpStatus: 500 }),
@@ -322,11 +330,11 @@ class KieEmulator implements Emulator {
 
   #createTask(body: unknown): Reply {
     if (body === undefined) return { code: 422, message: 'the body must be JSON' };
-    const parsed = createTaskBody.safeParse(body);
-    if (!parsed.success) return { code: 422, message: describeIssues(parsed.error) };
+    const parsed = readCreateTaskBody(this.#models, body);
+    if ('refusal' in parsed) return { code: 422, message: parsed.refusal };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
     this.#credits -= this.#creditsPerTask;
-    const task = this.#tasks.create(parsed.data, this.#faults.outcome(this.#nextOutcome));
+    const task = this.#tasks.create(parsed, this.#faults.outcome(this.#nextOutcome));
     this.#nextOutcome = undefined;
     return { code: 200, data: { taskId: task.record.taskId } };
   }

@@ -12,9 +12,12 @@ interface StoredFile {
 export class FileStore {
   readonly #files = new Map<string, StoredFile>();
   readonly #baseUrl: string;
+  /** Where the files are served: the emulator's URL and FILES_PREFIX, without a final slash. */
+  readonly url: string;
 
   constructor(baseUrl: string) {
     this.#baseUrl = baseUrl;
+    this.url = `${baseUrl}${FILES_PREFIX.replace(/\/$/, '')}`;
   }
 
   /** Stores the `file` of a stream-upload form; a string is the reason kie.ai would refuse it. */

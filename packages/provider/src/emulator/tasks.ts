@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import type { CharacterResultForm } from '../models/sora-2-characters.ts';
 import type { CreateTaskRequest, ProviderTaskState, TaskRecord } from '../types.ts';
 import type { CreateTaskBody } from './create-task-body.ts';
 
@@ -10,16 +10,16 @@ export interface EmulatorTiming {
 }
 
 /**
- * How resultJson names the character, in the forms kie.ai has documented: `character_id`, or
+ * How resultJson names a character, in the forms kie.ai has documented: `character_id`, or
  * `character_id_list` holding a string or an array.
  */
-export type ResultForm = 'character_id' | 'character_id_list' | 'character_id_list_array';
+export type ResultForm = CharacterResultForm;
 
-/** How a task ends; the default is success with `{"character_id": …}`. */
+/** How a task ends; the default is success with the result its model's plugin fakes. */
 export type EmulatorOutcome =
   | {
       state: 'success';
-      /** Default `character_id`. */
+      /** For a character model; default `character_id`. */
       resultForm?: ResultForm;
       /** The id key of the completion callback's `data`. Default `taskId`. */
       taskIdKey?: 'taskId' | 'task_id';
@@ -35,6 +35,8 @@ export interface EmulatorTask {
 
 interface RunningTask extends EmulatorTask {
   outcome: EmulatorOutcome;
+  /** The resultJson its model's plugin makes up for it, once it succeeds. */
+  fakeResult(): string;
   /** Set while the task runs. */
   timer: NodeJS.Timeout | undefined;
 }
@@ -52,19 +54,25 @@ const lifecycle = {
 export class TaskBook {
   readonly #tasks = new Map<string, RunningTask>();
   readonly #timing: EmulatorTiming;
+  readonly #filesUrl: string;
   readonly #onEnd: (task: EmulatorTask, outcome: EmulatorOutcome) => void;
   #counter = 0;
 
-  /** `onEnd` learns of every task that ends, with how it ended. */
+  /**
+   * `filesUrl` is where the emulator serves files, for the URLs of fake results; `onEnd` learns of
+   * every task that ends, with how it ended.
+   */
   constructor(
     timing: EmulatorTiming,
+    filesUrl: string,
     onEnd: (task: EmulatorTask, outcome: EmulatorOutcome) => void,
   ) {
     this.#timing = timing;
+    this.#filesUrl = filesUrl;
     this.#onEnd = onEnd;
   }
 
-  create(body: CreateTaskBody, outcome: EmulatorOutcome): EmulatorTask {
+  create({ plugin, ...body }: CreateTaskBody, outcome: EmulatorOutcome): EmulatorTask {
     const now = Date.now();
     this.#counter += 1;
     const taskId = `task_${body.model}_${now}${this.#counter}`;
@@ -83,6 +91,13 @@ export class TaskBook {
       },
       request: body,
       outcome,
+      fakeResult: () =>
+        JSON.stringify(
+          plugin.emulator.fakeResult({
+            filesUrl: this.#filesUrl,
+            variant: outcome.state === 'success' ? outcome.resultForm : undefined,
+          }),
+        ),
       timer: undefined,
     };
     this.#tasks.set(taskId, task);
@@ -130,18 +145,9 @@ export class TaskBook {
       updateTime: now,
       completeTime: now,
       ...(outcome.state === 'success'
-        ? { resultJson: resultJson(outcome.resultForm) }
+        ? { resultJson: task.fakeResult() }
         : { failCode: outcome.failCode, failMsg: outcome.failMsg }),
     });
     this.#onEnd(task, outcome);
   }
-}
-
-function resultJson(form: ResultForm = 'character_id'): string {
-  const characterId = `char_${randomBytes(6).toString('hex')}`;
-  if (form === 'character_id_list') return JSON.stringify({ character_id_list: characterId });
-  if (form === 'character_id_list_array') {
-    return JSON.stringify({ character_id_list: [characterId] });
-  }
-  return JSON.stringify({ character_id: characterId });
 }

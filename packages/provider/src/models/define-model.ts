@@ -1,28 +1,159 @@
 import { z } from 'zod';
+import type { ResultKind, ResultOf } from './results.ts';
 
-/**
- * One model of the provider: what the gateway accepts for it, how that becomes the provider's
- * `input`, and how the provider's `resultJson` becomes a typed result.
- */
-export interface ModelDefinition<Schema extends z.ZodType = z.ZodType, Result = unknown> {
+/** A file a client may upload in place of a URL field; the gateway checks and stores it first. */
+export interface FileField {
+  /** The input field (an http(s) URL) the file replaces; exactly one of the two is given. */
+  replaces: string;
+  /** What the file must be, as its bytes show: the gateway checks it before anything is sent. */
+  media: 'video' | 'image';
+  /** The folder of kie.ai's file store it goes to. */
+  uploadPath: string;
+  /** What to send, for API explorers: the rules the file must meet. */
+  description: string;
+}
+
+/** A character of this gateway that an input references, as the gateway recorded it. */
+export interface ReferencedCharacter {
+  /** Our id for it. */
+  id: string;
+  /** kie.ai's id for it, which the provider's request names. */
+  characterId: string;
+  /** The family of the model that made it: a model takes its own family's characters only. */
+  family: string;
+  /** How many images it was made from (0 for one made from a video): some quotas count them. */
+  imageCount: number;
+}
+
+/** What the gateway resolved of an input before sending it: the characters it references. */
+export interface References {
+  characters: ReferencedCharacter[];
+}
+
+/** A file a character was made from, as the gateway measured it; what is unknown is null. */
+export interface SourceMedia {
+  url: string;
+  format: string | null;
+  durationSeconds: number | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  /** ISO time after which the URL stops working. */
+  expiresAt: string | null;
+}
+
+/** How a character model's input describes the character, as the library keeps and searches it. */
+export interface CharacterDescription {
+  /** The words search finds it by. */
+  prompt: string | null;
+  safetyInstruction: string | null;
+  /** What it was made from, when no file field of the input gives it. */
+  source?: SourceMedia;
+}
+
+/** A rule the input broke, on its field, with a message that names the value and the limit. */
+export interface InputIssue {
+  field: string;
+  message: string;
+}
+
+/** What the emulator tells a plugin when it fakes a result. */
+export interface FakeResultOptions {
+  /** Where the emulator serves files: a fake result's URLs should work. */
+  filesUrl: string;
+  /** Picks one of the result's documented forms, where kie.ai documented several. */
+  variant?: string | undefined;
+}
+
+/** Whether a createTask model takes kie.ai's completion callback: most may; some need or refuse it. */
+export type CallbackUse = 'optional' | 'required' | 'refused';
+
+interface ModelCommon<Schema extends z.ZodType, Kind extends ResultKind> {
   /** The provider's model id, sent as `model` in createTask. */
   id: string;
   /** A short human name, shown to API explorers. */
   title: string;
   description: string;
-  /** Validates the gateway-side input; its issues name the field and the limit. */
+  /** The family whose characters its videos reference and its characters belong to. */
+  family: string;
+  /**
+   * Set while kie.ai is known to have paused the model: what to tell clients. The gateway keeps
+   * serving it (clients use it; kie.ai may resume it) but says so plainly.
+   */
+  pausedUpstream?: string;
+  /**
+   * Validates the gateway-side input; its issues name the field and the limit. A model with
+   * `files` keeps it a plain object: the check before an upload omits the URL fields it replaces.
+   */
   input: Schema;
-  /** Maps a validated input to the provider's `input` object. */
-  toProviderInput(input: z.output<Schema>): Record<string, unknown>;
-  /** Parses the provider's `resultJson` string; throws when it holds no usable result. */
-  parseResult(resultJson: string): Result;
+  /** Uploads the model takes instead of URL fields, by the name of the file field. */
+  files?: Readonly<Record<string, FileField>>;
+  /** The input's `characters`: ids of this owner's characters of `family`, at most `max`. */
+  characters?: { family: string; max: number };
+  /** Rules across the input and what it references (such as a quota), checked before any call. */
+  check?(input: z.output<Schema>, references: References): InputIssue | undefined;
+  /** The kind of result it makes: each kind has one store and one GraphQL type. */
+  result: Kind;
+  /** For a model that makes characters: how its input describes the character. */
+  describeCharacter?(input: z.output<Schema>): CharacterDescription;
 }
 
-/** Declares a model with its types inferred from the zod schema. */
-export function defineModel<Schema extends z.ZodType, Result>(
-  definition: ModelDefinition<Schema, Result>,
-): ModelDefinition<Schema, Result> {
-  return definition;
+/** A model kie.ai runs as a task: createTask, then callbacks and polls until it ends. */
+export interface TaskModel<
+  Schema extends z.ZodType = z.ZodType,
+  Kind extends ResultKind = ResultKind,
+> extends ModelCommon<Schema, Kind> {
+  mode: 'task';
+  callback: CallbackUse;
+  /** How long after it was sent a task may run before the gateway ends it FAIL with TIMEOUT. */
+  pollBoundMs: number;
+  /** Maps a validated input to the provider's `input` object. */
+  toProviderInput(input: z.output<Schema>, references: References): Record<string, unknown>;
+  /** Parses the provider's `resultJson` string; throws when it holds no usable result. */
+  parseResult(resultJson: string): ResultOf<Kind>;
+  /** What the emulator needs to play the model. */
+  emulator: {
+    /** kie.ai's rules for the `input` of createTask: what it refuses, the emulator refuses. */
+    request: z.ZodType;
+    /** A result as kie.ai would send it (`resultJson`, parsed). */
+    fakeResult(options: FakeResultOptions): Record<string, unknown>;
+  };
+}
+
+/** A model kie.ai answers in the same request: no task id, nothing to poll, no callback. */
+export interface ImmediateModel<
+  Schema extends z.ZodType = z.ZodType,
+  Kind extends ResultKind = ResultKind,
+> extends ModelCommon<Schema, Kind> {
+  mode: 'immediate';
+  /** The Market API path it is posted to, such as `/api/v1/omni/character/create`. */
+  path: string;
+  /** Maps a validated input to the JSON body of the request. */
+  toProviderBody(input: z.output<Schema>, references: References): Record<string, unknown>;
+  /** Reads the `data` of kie.ai's answer; throws when it holds no usable result. */
+  parseAnswer(data: unknown): ResultOf<Kind>;
+  emulator: {
+    /** kie.ai's rules for the body. */
+    request: z.ZodType;
+    /** The `data` kie.ai answers for an accepted body. */
+    answer(body: Record<string, unknown>): unknown;
+  };
+}
+
+/** One model of the provider: everything model-specific, declared once. */
+export type ModelDefinition = TaskModel | ImmediateModel;
+
+/** Declares a createTask model with its types inferred from the zod schema. */
+export function defineTaskModel<Schema extends z.ZodType, Kind extends ResultKind>(
+  definition: Omit<TaskModel<Schema, Kind>, 'mode'>,
+): TaskModel<Schema, Kind> {
+  return { ...definition, mode: 'task' };
+}
+
+/** Declares a model that answers in the same request, with its types inferred. */
+export function defineImmediateModel<Schema extends z.ZodType, Kind extends ResultKind>(
+  definition: Omit<ImmediateModel<Schema, Kind>, 'mode'>,
+): ImmediateModel<Schema, Kind> {
+  return { ...definition, mode: 'immediate' };
 }
 
 /**
@@ -53,5 +184,10 @@ export class ModelRegistry {
 
   list(): ModelDefinition[] {
     return [...this.#models.values()];
+  }
+
+  /** The models that make this kind of result, in the order they were registered. */
+  making(kind: ResultKind): ModelDefinition[] {
+    return this.list().filter((model) => model.result === kind);
   }
 }

@@ -3,6 +3,8 @@ import { sora2Characters } from './sora-2-characters.ts';
 import { sora2CharactersPro } from './sora-2-characters-pro.ts';
 
 export * from './define-model.ts';
+export * from './results.ts';
+export * from './rules.ts';
 export * from './sora-2-characters.ts';
 export * from './sora-2-characters-pro.ts';
 

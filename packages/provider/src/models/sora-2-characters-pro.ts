@@ -1,6 +1,15 @@
 import { z } from 'zod';
-import { defineModel } from './define-model.ts';
-import { MAX_PROMPT_LENGTH, notBlank, parseCharacterResult } from './sora-2-characters.ts';
+import { defineTaskModel, type SourceMedia } from './define-model.ts';
+import { notBlank, text, unreadableCharacter } from './rules.ts';
+import {
+  fakeCharacterResult,
+  MAX_PROMPT_LENGTH,
+  parseCharacterResult,
+  SORA_2_FAMILY,
+  SORA_2_PAUSED,
+  SORA_2_POLL_BOUND_MS,
+  wireText,
+} from './sora-2-characters.ts';
 
 export const MAX_ORIGIN_TASK_ID_LENGTH = 200;
 export const MAX_USER_NAME_LENGTH = 40;
@@ -50,24 +59,6 @@ export function segmentSeconds(start: number, end: number): number {
   return Math.round((end - start) * 1e9) / 1e9;
 }
 
-/** A string of at most `max` characters, and at least `min` when one is given. */
-function characters(field: string, max: number, min?: number) {
-  const base = z.string({ error: `${field} is required` });
-  // Too short says all there is to say: the checks after it would only repeat it.
-  const atLeast =
-    min === undefined
-      ? base
-      : base.min(min, {
-          abort: true,
-          error: (issue) =>
-            `${field} is ${String(issue.input).length} characters; must be at least ${min}`,
-        });
-  return atLeast.max(max, {
-    error: (issue) =>
-      `${field} is ${String(issue.input).length} characters; must be at most ${max}`,
-  });
-}
-
 /** A time in the earlier video: a number of seconds from 0 to MAX_ORIGIN_SECONDS. */
 function seconds(field: string) {
   const named = (issue: { input?: unknown }) =>
@@ -104,6 +95,10 @@ export const sora2CharactersProInput = z
         error: (issue) =>
           `originTaskId is ${String(issue.input).length} characters; must be at most ${MAX_ORIGIN_TASK_ID_LENGTH}`,
       })
+      .refine((value) => unreadableCharacter(value) === undefined, {
+        error: (issue) =>
+          `originTaskId holds ${unreadableCharacter(String(issue.input))}; it must be readable text`,
+      })
       // Never fails once trimmed; it puts the rule in the JSON Schema, where trimming is not.
       .regex(/\S/)
       .describe(
@@ -115,21 +110,18 @@ export const sora2CharactersProInput = z
     endSeconds: seconds('endSeconds').describe(
       `Where the segment ends, in seconds: ${MIN_SEGMENT_SECONDS} to ${MAX_SEGMENT_SECONDS} s after startSeconds, and at most ${MAX_ORIGIN_SECONDS}.`,
     ),
-    prompt: notBlank(characters('prompt', MAX_PROMPT_LENGTH, 1), 'prompt').describe(
+    prompt: notBlank(text('prompt', MAX_PROMPT_LENGTH, 1), 'prompt').describe(
       `Describes the character: 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
     ),
     characterUserName: notBlank(
-      characters('characterUserName', MAX_USER_NAME_LENGTH),
+      text('characterUserName', MAX_USER_NAME_LENGTH),
       'characterUserName',
     )
       .optional()
       .describe(
         `The name the character goes by. Optional; when given, 1 to ${MAX_USER_NAME_LENGTH} characters, not only whitespace.`,
       ),
-    safetyInstruction: notBlank(
-      characters('safetyInstruction', MAX_PROMPT_LENGTH),
-      'safetyInstruction',
-    )
+    safetyInstruction: notBlank(text('safetyInstruction', MAX_PROMPT_LENGTH), 'safetyInstruction')
       .optional()
       .describe(
         `A safety instruction for kie.ai, such as "Family friendly". Optional; when given, 1 to ${MAX_PROMPT_LENGTH} characters, not only whitespace.`,
@@ -157,12 +149,49 @@ export function timestampsOf(startSeconds: number, endSeconds: number): string {
   return `${decimalSeconds(startSeconds)},${decimalSeconds(endSeconds)}`;
 }
 
-export const sora2CharactersPro = defineModel({
+/**
+ * The source of a character made from a segment of an earlier kie.ai task: no URL of ours, so one
+ * naming the task and the segment (a media fragment), such as `kie-task:task_1#t=1.5,3.5`. Only
+ * the length is known.
+ */
+export function segmentSource(
+  originTaskId: string,
+  startSeconds: number,
+  endSeconds: number,
+): SourceMedia {
+  return {
+    url: `kie-task:${encodeURIComponent(originTaskId)}#t=${timestampsOf(startSeconds, endSeconds)}`,
+    format: null,
+    durationSeconds: segmentSeconds(startSeconds, endSeconds),
+    sizeBytes: null,
+    sha256: null,
+    expiresAt: null,
+  };
+}
+
+/** Seconds in decimal notation: `3`, `3.55`. */
+const SECONDS = /^\d+(?:\.\d+)?$/;
+
+/** kie.ai's rule for `timestamps`: `"x,y"` in seconds, with a segment of 1 to 4 seconds. */
+const wireTimestamps = z.string().refine((value) => {
+  const parts = value.split(',');
+  if (parts.length !== 2 || !parts.every((part) => SECONDS.test(part))) return false;
+  const [start, end] = parts.map(Number) as [number, number];
+  const length = segmentSeconds(start, end);
+  return length >= MIN_SEGMENT_SECONDS && length <= MAX_SEGMENT_SECONDS;
+}, 'must be "x,y" seconds with 1 ≤ y − x ≤ 4');
+
+export const sora2CharactersPro = defineTaskModel({
   id: 'sora-2-characters-pro',
   title: 'Sora 2 Characters Pro',
   description:
     'Creates a reusable character from a 1–4 second segment of an earlier kie.ai video task, with a prompt and an optional user name.',
+  family: SORA_2_FAMILY,
+  pausedUpstream: SORA_2_PAUSED,
   input: sora2CharactersProInput,
+  result: 'character',
+  callback: 'optional',
+  pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (input) => ({
     origin_task_id: input.originTaskId,
     timestamps: timestampsOf(input.startSeconds, input.endSeconds),
@@ -172,5 +201,20 @@ export const sora2CharactersPro = defineModel({
     }),
     ...(input.safetyInstruction !== undefined && { safety_instruction: input.safetyInstruction }),
   }),
+  describeCharacter: (input) => ({
+    prompt: input.prompt,
+    safetyInstruction: input.safetyInstruction ?? null,
+    source: segmentSource(input.originTaskId, input.startSeconds, input.endSeconds),
+  }),
   parseResult: parseCharacterResult,
+  emulator: {
+    request: z.object({
+      origin_task_id: z.string().min(1, 'is required'),
+      timestamps: wireTimestamps,
+      character_prompt: wireText(MAX_PROMPT_LENGTH).min(1, 'is required'),
+      character_user_name: wireText(MAX_USER_NAME_LENGTH).optional(),
+      safety_instruction: wireText(MAX_PROMPT_LENGTH).optional(),
+    }),
+    fakeResult: fakeCharacterResult,
+  },
 });

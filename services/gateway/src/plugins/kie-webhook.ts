@@ -1,6 +1,6 @@
+import type { CallbackAnswer, CallbackInput } from '@charanim/tasks';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
-import { type CallbackIngester, ingestCallback } from '../tasks/ingest-callback.ts';
 import { jsonResponse } from './json-response.ts';
 
 export const WEBHOOK_PATH = '/webhooks/kie';
@@ -14,10 +14,15 @@ export function callbackUrl(webhookUrl: string, taskId: string): string {
 /** kie.ai's callbacks are a few KB; anything far larger is not one. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** `POST /webhooks/kie`: kie.ai's completion callbacks. */
-export function useKieWebhook(
-  ingester: CallbackIngester & { logger: Logger; onOutcome?: (outcome: string) => void },
-): Plugin {
+export interface KieWebhookOptions {
+  /** The task core's ingestion of one callback. */
+  ingest(input: CallbackInput): Promise<CallbackAnswer>;
+  logger: Logger;
+  onOutcome?: (outcome: string) => void;
+}
+
+/** `POST /webhooks/kie`: kie.ai's completion callbacks, handed to the task core. */
+export function useKieWebhook(ingester: KieWebhookOptions): Plugin {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== WEBHOOK_PATH) return;
@@ -29,7 +34,7 @@ export function useKieWebhook(
       const rawBody = await request.text();
       if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) return answer(413, 'too_large');
       try {
-        const result = await ingestCallback(ingester, {
+        const result = await ingester.ingest({
           rawBody,
           timestamp: request.headers.get('x-webhook-timestamp') ?? undefined,
           signature: request.headers.get('x-webhook-signature') ?? undefined,

@@ -9,7 +9,7 @@ import {
   taskStates,
 } from '@charanim/db';
 import type { Logger } from '../logger.ts';
-import type { TaskEventHub } from '../pubsub.ts';
+import type { TaskEventHub } from './index.ts';
 import { TaskChannels } from './task-channels.ts';
 
 export interface NotifyTaskEventsOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextDelay } from '../src/tasks/poller.ts';
+import { nextDelay } from '../src/poller.ts';
 
 describe('nextDelay', () => {
   it('starts near the interval, grows by half while nothing changes, and stops at the cap', () => {

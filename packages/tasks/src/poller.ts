@@ -3,25 +3,19 @@ import {
   claimDueTasks,
   failLostSubmissions,
   isFinished,
+  type ModelScope,
   schedulePoll,
   type TaskRow,
 } from '@charanim/db';
-import { type KieClient, ProviderError } from '@charanim/provider';
-import type { Logger } from '../logger.ts';
-import { applyRecord, type TaskUpdater } from './apply-record.ts';
+import { ProviderError } from '@charanim/provider';
+import { applyRecord } from './apply.ts';
+import { pollBoundOf, type TaskCoreDeps } from './deps.ts';
 
-export interface PollerOptions extends TaskUpdater {
-  client: Pick<KieClient, 'recordInfo'>;
-  logger: Logger;
+export interface PollerOptions {
   /** The delay after a task is accepted or changes; it grows by half while nothing changes. */
   intervalMs: number;
   /** The cap of that delay. */
   maxIntervalMs: number;
-  /**
-   * A task unfinished this long after it was sent ends FAIL with code TIMEOUT (once a poll has
-   * read kie.ai, or after twice this long when none could).
-   */
-  taskTimeoutMs: number;
   /** Names this instance in the tasks it leases (`leased_by`). */
   instance: string;
   /**
@@ -30,9 +24,7 @@ export interface PollerOptions extends TaskUpdater {
    * half of it at most, so that a poll ends while its lease holds.
    */
   leaseMs: number;
-  /** How often the poller looks for due tasks. */
-  tickMs?: number;
-  /** How many due tasks one tick reads at most. */
+  /** How many due tasks one tick reads at most. Default 50. */
   batchSize?: number;
   /** Told, at each tick, how late the most overdue poll is (0 when none is due). */
   onLag?: (seconds: number) => void;
@@ -46,36 +38,23 @@ export function nextDelay(attempts: number, intervalMs: number, maxIntervalMs: n
 
 /**
  * Reads kie.ai for tasks that are not finished, so that a lost callback never leaves a task
- * hanging. The schedule lives in the tasks table, so it survives a restart, and each poll is
- * leased there, so that instances sharing the database poll each task one at a time.
+ * hanging, and ends those that outlive their model's bound. The schedule lives in the tasks table,
+ * so it survives a restart, and each poll is leased there, so that instances sharing the database
+ * poll each task one at a time. The gateway calls `tick` on its timer.
  */
 export class Poller {
+  readonly #deps: TaskCoreDeps;
   readonly #options: PollerOptions;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
 
-  constructor(options: PollerOptions) {
+  constructor(deps: TaskCoreDeps, options: PollerOptions) {
+    this.#deps = deps;
     this.#options = options;
-  }
-
-  start(): void {
-    this.#timer ??= setInterval(() => {
-      this.#running ??= this.tick().finally(() => {
-        this.#running = undefined;
-      });
-    }, this.#options.tickMs ?? 250);
-  }
-
-  /** Stops the timer and waits for the tick in flight. */
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
   }
 
   /** Claims the due tasks no other instance holds and polls each once; ends lost submissions. */
   async tick(now = new Date()): Promise<void> {
-    const { db, logger, instance, batchSize = 50, leaseMs } = this.#options;
+    const { db, logger } = this.#deps;
+    const { instance, batchSize = 50, leaseMs } = this.#options;
     try {
       await this.#endLostSubmissions(now);
       const claimed = await claimDueTasks(db, instance, batchSize, leaseMs);
@@ -87,17 +66,37 @@ export class Poller {
     }
   }
 
+  /**
+   * Each bound in use and the tasks it applies to: the default bound covers every model that has
+   * it and every model no plugin serves, so that with one bound for all it is one statement.
+   */
+  #bounds(): { scope: ModelScope; boundMs: number }[] {
+    const fallback = pollBoundOf(this.#deps, undefined);
+    const byBound = new Map<number, string[]>();
+    for (const model of this.#deps.models.list()) {
+      const bound = pollBoundOf(this.#deps, model);
+      if (bound !== fallback) byBound.set(bound, [...(byBound.get(bound) ?? []), model.id]);
+    }
+    const others = [...byBound.values()].flat();
+    return [
+      ...[...byBound].map(([boundMs, ids]) => ({ scope: { in: ids }, boundMs })),
+      { scope: { notIn: others }, boundMs: fallback },
+    ];
+  }
+
   async #endLostSubmissions(now: Date): Promise<void> {
-    const { db, pubsub, taskTimeoutMs } = this.#options;
-    const lost = await failLostSubmissions(db, new Date(now.getTime() - taskTimeoutMs), {
-      code: 'SUBMISSION_LOST',
-      message: `kie.ai never confirmed the task and sent no callback within ${duration(taskTimeoutMs)}`,
-    });
-    for (const task of lost) pubsub.publish(task);
+    const { db, events } = this.#deps;
+    for (const { scope, boundMs } of this.#bounds()) {
+      const lost = await failLostSubmissions(db, scope, new Date(now.getTime() - boundMs), {
+        code: 'SUBMISSION_LOST',
+        message: `kie.ai never confirmed the task and sent no callback within ${duration(boundMs)}`,
+      });
+      for (const task of lost) events.publish(task);
+    }
   }
 
   async #poll(task: TaskRow, now: Date): Promise<void> {
-    const { client, db, logger, pubsub, taskTimeoutMs } = this.#options;
+    const { client, db, logger, events, models } = this.#deps;
     let moved: TaskRow | undefined;
     // Whether kie.ai's word on the task was taken: its record applied, or that it has no such
     // task. A refused key, no credits or a record not written say nothing of the task itself.
@@ -106,7 +105,7 @@ export class Poller {
       const record = await client.recordInfo(task.providerTaskId as string, {
         signal: AbortSignal.timeout(Math.floor(this.#options.leaseMs / 2)),
       });
-      moved = await applyRecord(this.#options, task, record);
+      moved = await applyRecord(this.#deps, task, record);
       read = true;
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'NOT_FOUND') read = true;
@@ -131,9 +130,10 @@ export class Poller {
     // may have finished at kie.ai meanwhile. A read that failed (a rate limit, a timeout, a refused
     // key) says nothing of it, so past the bound it is read again, up to twice the bound. Counted
     // from the send: a repeat of a request may send a task long after it was made.
+    const boundMs = pollBoundOf(this.#deps, models.get(task.model));
     const age = now.getTime() - (task.submittedAt ?? task.createdAt).getTime();
-    if (age >= taskTimeoutMs && (read || age >= 2 * taskTimeoutMs)) {
-      const bound = duration(taskTimeoutMs);
+    if (age >= boundMs && (read || age >= 2 * boundMs)) {
+      const bound = duration(boundMs);
       const message = read
         ? `kie.ai did not finish the task within ${bound}`
         : `kie.ai did not report the task finished within ${bound}, nor answer in the ${bound} after`;
@@ -141,7 +141,7 @@ export class Poller {
         state: 'FAIL',
         error: { code: 'TIMEOUT', message },
       });
-      if (failed) pubsub.publish(failed);
+      if (failed) events.publish(failed);
       return;
     }
     const attempts = moved ? 0 : task.pollAttempts + 1;

@@ -1,5 +1,5 @@
 import type { TaskRow } from '@charanim/db';
-import type { TaskEventHub } from '../pubsub.ts';
+import type { TaskEventHub } from './index.ts';
 import { TaskChannels } from './task-channels.ts';
 
 /**

@@ -1,10 +1,16 @@
 import { type DatabaseHandle, findTaskById, type TaskRow } from '@charanim/db';
-import type { TaskEvents } from '@charanim/schema';
-import { inProcessTaskEvents } from './events/in-process.ts';
-import { notifyTaskEvents } from './events/postgres-notify.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
+import { inProcessTaskEvents } from './in-process.ts';
+import { notifyTaskEvents } from './postgres-notify.ts';
 
-/** The gateway's task events, which it closes when it stops. */
+/** Task changes, as they are written: what subscriptions read. */
+export interface TaskEvents {
+  publish(task: TaskRow): void;
+  /** Every change of one task from now on, until the iterator is returned. */
+  subscribe(taskId: string): AsyncIterableIterator<TaskRow>;
+}
+
+/** The task events of a running gateway, which it closes when it stops. */
 export interface TaskEventHub extends TaskEvents {
   /**
    * Ends every subscription's feed, and those made later, so that the subscriptions complete:

@@ -10,12 +10,14 @@ import {
   type TaskRecord,
   verifyWebhookSignature,
 } from '@charanim/provider';
-import type { Logger } from '../logger.ts';
-import { applyRecord, type TaskUpdater } from './apply-record.ts';
+import { applyRecord } from './apply.ts';
+import type { TaskCoreDeps } from './deps.ts';
+import { isRowId } from './ids.ts';
 
-export interface CallbackIngester extends TaskUpdater {
+/** What ingesting a callback needs: the core, and the webhook key when kie.ai signs callbacks. */
+export interface CallbackIngester
+  extends Pick<TaskCoreDeps, 'db' | 'models' | 'events' | 'logger'> {
   client: Pick<KieClient, 'recordInfo'>;
-  logger: Logger;
   /** With a key, only signed callbacks count; without, a callback is a hint to read recordInfo. */
   hmacKey: string | undefined;
 }
@@ -80,7 +82,7 @@ export async function ingestCallback(
     }
     const adopted = await recordSubmission(deps.db, orphan.id, callback.taskId, new Date());
     if (!adopted) return { status: 404, outcome: 'unknown_task' };
-    deps.pubsub.publish(adopted);
+    deps.events.publish(adopted);
     task = adopted;
   }
   const moved = await applyRecord(deps, task, record);
@@ -99,12 +101,10 @@ export async function ingestCallback(
 
 /** A PENDING task without a provider id, named by the callback URL. */
 async function findOrphan(deps: CallbackIngester, localTaskId: string | undefined) {
-  if (!localTaskId || !UUID.test(localTaskId)) return undefined;
+  if (!localTaskId || !isRowId(localTaskId)) return undefined;
   const task = await findTaskById(deps.db, localTaskId);
   return task?.state === 'PENDING' && task.providerTaskId === null ? task : undefined;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Whether kie.ai's copy of the createTask body (`param`) has a callback URL naming this task;

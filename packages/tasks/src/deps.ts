@@ -1,0 +1,33 @@
+import type { Database } from '@charanim/db';
+import type { KieClient, ModelDefinition, ModelRegistry } from '@charanim/provider';
+import type { TaskEvents } from './events/index.ts';
+import type { Logger } from './logger.ts';
+
+/** What the task core needs from the gateway, which builds it from its configuration. */
+export interface TaskCoreDeps {
+  db: Database;
+  client: Pick<KieClient, 'createTask' | 'recordInfo' | 'uploadFile'>;
+  models: ModelRegistry;
+  events: TaskEvents;
+  logger: Logger;
+  /**
+   * Where the provider posts a task's completion callback, naming our task id so that a callback
+   * for a task whose provider id was never stored still finds it; undefined without a public URL.
+   */
+  callbackUrlFor(taskId: string): string | undefined;
+  /** How long a create may take before it answers with a typed error instead. */
+  createTimeoutMs: number;
+  /** When the poller should first read a task the provider has just accepted. */
+  firstPollAt(): Date;
+  /** Bounds every model's tasks alike (TASK_TIMEOUT_MS); unset, each model's plugin sets its own. */
+  taskTimeoutMs?: number | undefined;
+}
+
+/** What a task of this model may take before it ends TIMEOUT (the plugin's bound, or the override). */
+export function pollBoundOf(deps: TaskCoreDeps, model: ModelDefinition | undefined): number {
+  if (deps.taskTimeoutMs !== undefined) return deps.taskTimeoutMs;
+  return model?.mode === 'task' ? model.pollBoundMs : DEFAULT_POLL_BOUND_MS;
+}
+
+/** kie.ai's guidance for any task: stop polling after about 15 minutes. */
+export const DEFAULT_POLL_BOUND_MS = 15 * 60_000;

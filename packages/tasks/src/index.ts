@@ -1,0 +1,46 @@
+export type {
+  CharacterListOptions,
+  CharacterOrder,
+  CharacterRow,
+  FoundCharacter,
+  Page,
+  Position,
+  TaskListOptions,
+  TaskRow,
+  TaskState,
+  VideoFilter,
+  VideoListOptions,
+  VideoRow,
+} from '@charanim/db';
+export { taskStates } from '@charanim/db';
+// What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
+export {
+  createModelRegistry,
+  type FileField,
+  inputJsonSchema,
+  type ModelDefinition,
+  type ModelRegistry,
+  ProviderError,
+  type ProviderErrorCode,
+  providerErrorCodes,
+  type ResultKind,
+  resultKinds,
+} from '@charanim/provider';
+export { changeFor } from './apply.ts';
+export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
+export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
+export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/index.ts';
+export { TaskNotFound } from './follow.ts';
+export { isRowId } from './ids.ts';
+export type { Logger } from './logger.ts';
+export { nextDelay, Poller, type PollerOptions } from './poller.ts';
+export {
+  type CharacterService,
+  createTaskCore,
+  type TaskCore,
+  type TaskService,
+  type VideoService,
+} from './services.ts';
+export type { SubmitOutcome } from './submit/outcome.ts';
+export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';
+export type { Upload } from './upload.ts';

@@ -1,0 +1,95 @@
+import {
+  type CharacterListOptions,
+  type CharacterRow,
+  charactersOfVideo,
+  type FoundCharacter,
+  findCharacter,
+  findCharacterByTask,
+  findTask,
+  findVideo,
+  findVideoByTask,
+  listCharacters,
+  listTasks,
+  listVideos,
+  type Page,
+  type TaskListOptions,
+  type TaskRow,
+  type VideoListOptions,
+  type VideoRow,
+} from '@charanim/db';
+import type { ModelRegistry } from '@charanim/provider';
+import { type CallbackAnswer, type CallbackInput, ingestCallback } from './callbacks.ts';
+import type { TaskCoreDeps } from './deps.ts';
+import { followTask } from './follow.ts';
+import { isRowId } from './ids.ts';
+import type { SubmitOutcome } from './submit/outcome.ts';
+import type { SubmitRequest } from './submit/prepare.ts';
+import { submit } from './submit/submit.ts';
+
+/** Tasks: made through `submit`, read and followed by their owner. */
+export interface TaskService {
+  submit(request: SubmitRequest): Promise<SubmitOutcome>;
+  find(owner: string, id: string): Promise<TaskRow | undefined>;
+  list(owner: string, options: TaskListOptions): Promise<Page<TaskRow>>;
+  /** The task now, then each change until it ends; TaskNotFound when it is not the owner's. */
+  follow(owner: string, id: string): AsyncGenerator<TaskRow>;
+}
+
+/** The characters finished tasks made: the result store of the character kind. */
+export interface CharacterService {
+  find(owner: string, id: string): Promise<CharacterRow | undefined>;
+  list(owner: string, options: CharacterListOptions): Promise<Page<FoundCharacter>>;
+  ofTask(taskId: string): Promise<CharacterRow | undefined>;
+  /** The characters a video used, in the order its task named them. */
+  ofVideo(videoId: string): Promise<CharacterRow[]>;
+}
+
+/** The videos finished tasks made: the result store of the video kind. */
+export interface VideoService {
+  find(owner: string, id: string): Promise<VideoRow | undefined>;
+  list(owner: string, options: VideoListOptions): Promise<Page<VideoRow>>;
+  ofTask(taskId: string): Promise<VideoRow | undefined>;
+}
+
+/** The task core of one gateway: what resolvers and the webhook route reach. */
+export interface TaskCore {
+  tasks: TaskService;
+  characters: CharacterService;
+  videos: VideoService;
+  models: ModelRegistry;
+  /** Verifies, de-duplicates and applies one kie.ai callback. */
+  ingestCallback(input: CallbackInput): Promise<CallbackAnswer>;
+}
+
+/** A lookup by an id that cannot name a row answers nothing, without asking the database. */
+const byId =
+  <Row>(find: (owner: string, id: string) => Promise<Row | undefined>) =>
+  (owner: string, id: string) =>
+    isRowId(id) ? find(owner, id) : Promise.resolve(undefined);
+
+export function createTaskCore(
+  deps: TaskCoreDeps & { callbackHmacKey: string | undefined },
+): TaskCore {
+  const { db } = deps;
+  return {
+    tasks: {
+      submit: (request) => submit(deps, request),
+      find: byId((owner, id) => findTask(db, owner, id)),
+      list: (owner, options) => listTasks(db, owner, options),
+      follow: (owner, id) => followTask(deps, owner, id),
+    },
+    characters: {
+      find: byId((owner, id) => findCharacter(db, owner, id)),
+      list: (owner, options) => listCharacters(db, owner, options),
+      ofTask: (taskId) => findCharacterByTask(db, taskId),
+      ofVideo: (videoId) => charactersOfVideo(db, videoId),
+    },
+    videos: {
+      find: byId((owner, id) => findVideo(db, owner, id)),
+      list: (owner, options) => listVideos(db, owner, options),
+      ofTask: (taskId) => findVideoByTask(db, taskId),
+    },
+    models: deps.models,
+    ingestCallback: (input) => ingestCallback({ ...deps, hmacKey: deps.callbackHmacKey }, input),
+  };
+}
