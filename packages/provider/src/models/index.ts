@@ -1,6 +1,7 @@
 import { ModelRegistry } from './define-model.ts';
 import { sora2Characters } from './sora-2-characters.ts';
 import { sora2CharactersPro } from './sora-2-characters-pro.ts';
+import { sora2TextToVideo } from './sora-2-text-to-video.ts';
 
 export * from './define-model.ts';
 export * from './results.ts';
@@ -10,5 +11,8 @@ export * from './sora-2-characters-pro.ts';
 
 /** A registry holding every model this gateway serves. */
 export function createModelRegistry(): ModelRegistry {
-  return new ModelRegistry().register(sora2Characters).register(sora2CharactersPro);
+  return new ModelRegistry()
+    .register(sora2Characters)
+    .register(sora2CharactersPro)
+    .register(sora2TextToVideo);
 }
