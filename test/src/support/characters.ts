@@ -13,6 +13,8 @@ export interface FinishedCharacter {
   characterId: string;
   sourceVideoUrl: string;
   sourceVideoExpiresAt?: Date | null;
+  /** Default sora-2. */
+  family?: string;
 }
 
 /**
@@ -21,16 +23,14 @@ export interface FinishedCharacter {
  */
 export async function insertFinishedCharacter(
   db: Database,
-  { owner, createdAt, ...character }: FinishedCharacter,
+  { owner, createdAt, family = 'sora-2', ...character }: FinishedCharacter,
 ): Promise<void> {
   const [task] = await db
     .insert(tasks)
     .values({ owner, model: 'sora-2-characters', state: 'SUCCESS', input: {}, createdAt })
     .returning({ id: tasks.id });
   if (!task) throw new Error('insert into tasks returned no row');
-  await db
-    .insert(characters)
-    .values({ ...character, family: 'sora-2', owner, taskId: task.id, createdAt });
+  await db.insert(characters).values({ ...character, family, owner, taskId: task.id, createdAt });
 }
 
 /** A Sora 2 character as a SUCCESS writes it (advanceTask's `result`), for state machine tests. */
