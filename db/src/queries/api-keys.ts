@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
+import { isRowId } from '../ids.ts';
 import { apiKeys } from '../schema.ts';
 
 /** Every key begins with it, so that a leaked key is recognisable as this gateway's. */
@@ -9,7 +10,6 @@ export const API_KEY_PREFIX = 'cag_';
 /** How many of a key's first characters are kept, to recognise it in lists. */
 const SHOWN_PREFIX_LENGTH = 12;
 const OWNER_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Hex SHA-256 of the whole key: what the table keeps instead of the key. */
 export function hashApiKey(key: string): string {
@@ -54,7 +54,7 @@ export async function revokeApiKeys(
   let match: SQL;
   if ('id' in which) {
     // Not a uuid names no key; PostgreSQL would refuse it with a parse error instead.
-    if (!UUID_PATTERN.test(which.id)) return 0;
+    if (!isRowId(which.id)) return 0;
     match = eq(apiKeys.id, which.id);
   } else if ('key' in which) {
     match = eq(apiKeys.keySha256, hashApiKey(which.key));

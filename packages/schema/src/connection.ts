@@ -1,4 +1,4 @@
-import type { Page, Position } from '@charanim/tasks';
+import { isRowId, type Page, type Position } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -25,12 +25,7 @@ function decodeCursor(cursor: string): CursorPosition {
     ) as unknown[];
     const date = new Date(String(createdAt));
     const rankOk = rank === undefined || (typeof rank === 'number' && Number.isFinite(rank));
-    if (
-      typeof id === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(id) &&
-      !Number.isNaN(date.getTime()) &&
-      rankOk
-    ) {
+    if (typeof id === 'string' && isRowId(id) && !Number.isNaN(date.getTime()) && rankOk) {
       return { createdAt: date, id, ...(rank !== undefined && { rank: rank as number }) };
     }
   } catch {

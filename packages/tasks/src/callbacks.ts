@@ -1,6 +1,7 @@
 import {
   findTaskById,
   findTaskByProviderId,
+  isRowId,
   recordCallbackEvent,
   recordSubmission,
 } from '@charanim/db';
@@ -12,7 +13,6 @@ import {
 } from '@charanim/provider';
 import { applyRecord } from './apply.ts';
 import type { TaskCoreDeps } from './deps.ts';
-import { isRowId } from './ids.ts';
 
 /** What ingesting a callback needs: the core, and the webhook key when kie.ai signs callbacks. */
 export interface CallbackIngester

@@ -1,6 +1,5 @@
-import { findTask, isFinished, type TaskRow, taskStates } from '@charanim/db';
+import { findTask, isFinished, isRowId, type TaskRow, taskStates } from '@charanim/db';
 import type { TaskCoreDeps } from './deps.ts';
-import { isRowId } from './ids.ts';
 
 /** The task to follow does not exist, or is not the caller's. */
 export class TaskNotFound extends Error {

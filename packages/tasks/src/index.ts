@@ -12,7 +12,7 @@ export type {
   VideoListOptions,
   VideoRow,
 } from '@charanim/db';
-export { taskStates } from '@charanim/db';
+export { isRowId, taskStates } from '@charanim/db';
 // What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
 export {
   createModelRegistry,
@@ -31,7 +31,6 @@ export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
 export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/index.ts';
 export { TaskNotFound } from './follow.ts';
-export { isRowId } from './ids.ts';
 export type { Logger } from './logger.ts';
 export { nextDelay, Poller, type PollerOptions } from './poller.ts';
 export {

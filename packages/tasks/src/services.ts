@@ -8,6 +8,7 @@ import {
   findTask,
   findVideo,
   findVideoByTask,
+  isRowId,
   listCharacters,
   listTasks,
   listVideos,
@@ -21,7 +22,6 @@ import type { ModelRegistry } from '@charanim/provider';
 import { type CallbackAnswer, type CallbackInput, ingestCallback } from './callbacks.ts';
 import type { TaskCoreDeps } from './deps.ts';
 import { followTask } from './follow.ts';
-import { isRowId } from './ids.ts';
 import type { SubmitOutcome } from './submit/outcome.ts';
 import type { SubmitRequest } from './submit/prepare.ts';
 import { submit } from './submit/submit.ts';

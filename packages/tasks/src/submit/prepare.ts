@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { findOwnCharacters, type SourceVideo } from '@charanim/db';
+import { findOwnCharacters, isRowId, type SourceVideo } from '@charanim/db';
 import type { ModelDefinition, References } from '@charanim/provider';
 import { z } from 'zod';
 import type { TaskCoreDeps } from '../deps.ts';
-import { isRowId } from '../ids.ts';
 import type { Upload } from '../upload.ts';
 import { type Invalid, invalid } from './outcome.ts';
 import { type CheckedUpload, checkUpload, linkedVideo } from './uploads.ts';
