@@ -31,6 +31,19 @@ export const taskStateEnum = pgEnum('task_state', taskStates);
 const timestampMs = (name: string) =>
   timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
+/** An image a character is made from, as the gateway measured it; unknown values are null. */
+export interface SourceImage {
+  url: string;
+  /** JPEG, PNG or WebP. */
+  format: string | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  width: number | null;
+  height: number | null;
+  /** ISO time after which the URL stops working: kie.ai keeps uploads about 24 hours. */
+  expiresAt: string | null;
+}
+
 /** The video a character is made from, as the gateway measured it; unknown values are null. */
 export interface SourceVideo {
   url: string;
@@ -62,6 +75,11 @@ export const tasks = pgTable(
     submittedAt: timestampMs('submitted_at'),
     /** Copied to the character on SUCCESS. */
     sourceVideo: jsonb('source_video').$type<SourceVideo>(),
+    /** The images the result is made from, by the input field that names each; for its character. */
+    sourceImages: jsonb('source_images')
+      .$type<Record<string, SourceImage>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** The typed result its model's plugin parsed from kie.ai's answer, once SUCCESS. */
     result: jsonb('result').$type<Record<string, unknown>>(),
     errorCode: text('error_code'),
@@ -108,13 +126,23 @@ export const characters = pgTable(
     /** The family of the model that made it; videos of that family's models may reference it. */
     family: text('family').notNull(),
     prompt: text('prompt'),
+    /** The name it goes by, for the models that take one. */
+    name: text('name'),
     safetyInstruction: text('safety_instruction'),
+    /** The picture kie.ai shows of it, when kie.ai gives one. */
+    imageUrl: text('image_url'),
+    /**
+     * Its source: the video it was made from, or for a character made from images its portrait
+     * (the images are in `source_images`).
+     */
     sourceVideoUrl: text('source_video_url').notNull(),
     sourceVideoExpiresAt: timestampMs('source_video_expires_at'),
     sourceVideoFormat: text('source_video_format'),
     sourceVideoDurationSeconds: real('source_video_duration_seconds'),
     sourceVideoSizeBytes: integer('source_video_size_bytes'),
     sourceVideoSha256: text('source_video_sha256'),
+    /** The images it was made from, in the model's order (a portrait, then a full-body shot). */
+    sourceImages: jsonb('source_images').$type<SourceImage[]>().notNull().default(sql`'[]'::jsonb`),
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`to_tsvector('english', coalesce(prompt, ''))`,
     ),

@@ -5,8 +5,11 @@ import { acceptTaskIdAlias, taskRecordSchema } from './task-record.ts';
 import type { CreateTaskRequest, TaskRecord, UploadedFile, UploadFileRequest } from './types.ts';
 import { parseJson, parseProviderData, readEnvelope, wholeNumber } from './wire.ts';
 
-/** The calls the client makes, as {@link KieCallEvent} names them. */
-export type KieOperation = 'createTask' | 'recordInfo' | 'credit' | 'uploadFile';
+/**
+ * The calls the client makes, as {@link KieCallEvent} names them: the fixed ones, and the
+ * operation a model that answers in the same request names its own (`omniCharacter`).
+ */
+export type KieOperation = 'createTask' | 'recordInfo' | 'credit' | 'uploadFile' | (string & {});
 
 /** One attempt of one call, for metrics and logs. */
 export interface KieCallEvent {
@@ -119,8 +122,31 @@ export class KieClient {
       () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }),
       createdTaskSchema,
       options,
+      true,
     );
     return { taskId };
+  }
+
+  /**
+   * Posts a JSON body to a Market API path that answers in the same request (no task id, nothing
+   * to poll), such as a character model's; answers the envelope's `data`. Retried like createTask,
+   * only when kie.ai surely did not act on it.
+   */
+  post(
+    operation: string,
+    path: string,
+    body: Record<string, unknown>,
+    options?: KieCallOptions,
+  ): Promise<unknown> {
+    const text = JSON.stringify(body);
+    return this.#call(
+      operation,
+      `${this.#apiBaseUrl}${path}`,
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: text }),
+      z.unknown(),
+      options,
+      true,
+    );
   }
 
   /** Reads a task as it is now. */
@@ -173,6 +199,8 @@ export class KieClient {
     request: () => HttpRequest,
     schema: Schema,
     options: KieCallOptions | undefined,
+    /** Whether the call makes something at kie.ai: then it is repeated only when surely unseen. */
+    creates = false,
   ): Promise<z.output<Schema>> {
     const signal = options?.signal;
     return pRetry(
@@ -182,7 +210,7 @@ export class KieClient {
           this.#onCall?.({ operation, attempt, durationMs: performance.now() - started, error });
         await options?.beforeAttempt?.(attempt);
         try {
-          const data = await this.#attempt(operation, url, request(), signal);
+          const data = await this.#attempt(operation, url, request(), signal, creates);
           const result = parseProviderData(schema, data, `${operation} answer`);
           report();
           return result;
@@ -197,7 +225,7 @@ export class KieClient {
         randomize: true,
         signal,
         shouldRetry: async (error) => {
-          if (!(error instanceof ProviderError) || !shouldRetry(operation, error)) return false;
+          if (!(error instanceof ProviderError) || !shouldRetry(creates, error)) return false;
           await options?.beforeRetry?.(error);
           return true;
         },
@@ -211,6 +239,7 @@ export class KieClient {
     url: string,
     request: HttpRequest,
     signal: AbortSignal | undefined,
+    creates: boolean,
   ): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     let status: number;
@@ -229,7 +258,12 @@ export class KieClient {
       text = await response.text();
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw transportError(operation, error, timeout.aborted ? this.#timeoutMs : undefined);
+      throw transportError(
+        operation,
+        creates,
+        error,
+        timeout.aborted ? this.#timeoutMs : undefined,
+      );
     }
     const envelope = readEnvelope(parseJson(text));
     // The body's code is the truth when present: kie.ai reports failures with HTTP 200 too.
@@ -241,7 +275,7 @@ export class KieClient {
       : 'a body that is not a JSON envelope';
     throw new ProviderError(`kie.ai ${operation} answered ${providerCode}: ${detail}`, {
       code: codeFromNumeric(providerCode),
-      retryable: isRetryableAnswer(operation, providerCode),
+      retryable: isRetryableAnswer(creates, providerCode),
       providerCode,
     });
   }
@@ -251,15 +285,15 @@ export class KieClient {
  * createTask is repeated only when kie.ai surely did not act on it: it rate-limited us, or it was
  * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task.
  */
-function shouldRetry(operation: KieOperation, error: ProviderError): boolean {
-  if (operation !== 'createTask') return error.retryable;
+function shouldRetry(creates: boolean, error: ProviderError): boolean {
+  if (!creates) return error.retryable;
   return error.providerCode === 429 || (error.retryable && error.providerCode === undefined);
 }
 
-function isRetryableAnswer(operation: KieOperation, providerCode: number): boolean {
+function isRetryableAnswer(creates: boolean, providerCode: number): boolean {
   if (providerCode === 429 || providerCode === 455) return true;
   // A createTask that failed inside kie.ai may still have made the task.
-  return codeFromNumeric(providerCode) === 'SERVER_ERROR' && operation !== 'createTask';
+  return codeFromNumeric(providerCode) === 'SERVER_ERROR' && !creates;
 }
 
 /** Errors that mean the request never reached kie.ai, so repeating it cannot do anything twice. */
@@ -278,12 +312,13 @@ const notReachedCodes = new Set([
  */
 function transportError(
   operation: KieOperation,
+  creates: boolean,
   error: unknown,
   timedOutAfterMs: number | undefined,
 ): ProviderError {
   const reason = systemErrorCode(error);
   const reached = !notReachedCodes.has(reason);
-  const ambiguous = reached && operation === 'createTask';
+  const ambiguous = reached && creates;
   const consequence = ambiguous ? '; the task may exist' : '';
   let message: string;
   if (timedOutAfterMs !== undefined) {

@@ -1,3 +1,4 @@
+import type { SourceImage as SourceImageShape } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
@@ -15,15 +16,17 @@ const SourceVideo = builder
     expiresAt: Date | null;
   }>('SourceVideo')
   .implement({
-    description: 'A character video as the gateway measured it; what is unknown is null.',
+    description:
+      'What a character was made from, as the gateway measured it; what is unknown is null. A video for the Sora 2 models; for a Gemini Omni character its portrait (its images are in `sourceImages`).',
     fields: (t) => ({
       url: t.exposeString('url', {
         description:
-          'Where the video is: your URL, the kie.ai file store for an upload, or for a character made by createCharacterFromTask `kie-task:<originTaskId>#t=<start>,<end>`, naming the earlier task and the segment in seconds (it is no address to fetch).',
+          'Where the video is: your URL, the kie.ai file store for an upload, or for a character made by createCharacterFromTask `kie-task:<originTaskId>#t=<start>,<end>`, naming the earlier task and the segment in seconds (it is no address to fetch). For a Gemini Omni character: its portrait.',
       }),
       format: t.exposeString('format', {
         nullable: true,
-        description: 'The container: MP4, MOV, WebM, Matroska or AVI.',
+        description:
+          'The container: MP4, MOV, WebM, Matroska or AVI (for a portrait: JPEG, PNG or WebP).',
       }),
       durationSeconds: t.exposeFloat('durationSeconds', { nullable: true }),
       sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
@@ -35,10 +38,35 @@ const SourceVideo = builder
         type: 'DateTime',
         nullable: true,
         description:
-          'When the URL stops working: 3 days after an upload; unknown for your own URL.',
+          'When the URL stops working: 24 hours after an upload (kie.ai keeps uploads that long); unknown for your own URL.',
       }),
     }),
   });
+
+const SourceImage = builder.objectRef<SourceImageShape>('SourceImage').implement({
+  description:
+    'An image a character was made from, as the gateway measured it; what is unknown is null.',
+  fields: (t) => ({
+    url: t.exposeString('url', {
+      description: 'Where the image is: your URL, or the kie.ai file store for an upload.',
+    }),
+    format: t.exposeString('format', { nullable: true, description: 'JPEG, PNG or WebP.' }),
+    sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
+    sha256: t.exposeString('sha256', {
+      nullable: true,
+      description: 'Hex SHA-256 of the content.',
+    }),
+    width: t.exposeInt('width', { nullable: true, description: 'In pixels.' }),
+    height: t.exposeInt('height', { nullable: true, description: 'In pixels.' }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the URL stops working: 24 hours after an upload; unknown for your own URL. The character itself lives on at kie.ai.',
+      resolve: (image) => (image.expiresAt === null ? null : new Date(image.expiresAt)),
+    }),
+  }),
+});
 
 builder.node(Character, {
   id: { resolve: (character) => character.id },
@@ -53,14 +81,35 @@ builder.node(Character, {
       description:
         'The model family that made it (sora-2, …): videos of that family can use it, others cannot.',
     }),
-    prompt: t.exposeString('prompt', { nullable: true }),
+    prompt: t.exposeString('prompt', {
+      nullable: true,
+      description:
+        'The words that describe it, which search finds it by: its prompt (Sora 2) or its description (Gemini Omni).',
+    }),
+    name: t.exposeString('name', {
+      nullable: true,
+      description: 'The name it goes by, for the models that take one.',
+    }),
+    imageUrl: t.exposeString('imageUrl', {
+      nullable: true,
+      description: 'The picture kie.ai shows of it, when kie.ai gives one (Gemini Omni).',
+    }),
     safetyInstruction: t.exposeString('safetyInstruction', { nullable: true }),
-    sourceVideoUrl: t.exposeString('sourceVideoUrl'),
+    sourceVideoUrl: t.exposeString('sourceVideoUrl', {
+      description:
+        "`sourceVideo`'s URL: the video it was made from, or a Gemini Omni character's portrait.",
+    }),
+    sourceImages: t.field({
+      type: [SourceImage],
+      description:
+        'The images it was made from, in order: a portrait, then a full-body shot. Empty for a character made from a video.',
+      resolve: (character) => character.sourceImages,
+    }),
     expiresAt: t.expose('sourceVideoExpiresAt', {
       type: 'DateTime',
       nullable: true,
       description:
-        'When the source video URL stops working, and the character with it; null if unknown.',
+        'When the source video URL stops working, and the character with it; null if unknown (and for a Gemini Omni character, which kie.ai keeps by its id).',
     }),
     usable: t.boolean({
       description: 'false once expiresAt has passed.',

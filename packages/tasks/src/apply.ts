@@ -16,12 +16,14 @@ export function changeFor(
   model: ModelDefinition | undefined,
 ): TaskChange {
   if (record.state === 'fail') {
+    const failure = {
+      code: record.failCode ?? 'GENERATION_FAILED',
+      message: record.failMsg ?? 'kie.ai reported that the task failed',
+    };
+    const advice = model?.adviseOnFailure?.(failure, task.input);
     return {
       state: 'FAIL',
-      error: {
-        code: record.failCode ?? 'GENERATION_FAILED',
-        message: record.failMsg ?? 'kie.ai reported that the task failed',
-      },
+      error: advice ? { ...failure, message: `${failure.message}. ${advice}` } : failure,
     };
   }
   if (record.state !== 'success') return { state: stateOf[record.state] };

@@ -6,7 +6,7 @@ import type { Logger } from './logger.ts';
 /** What the task core needs from the gateway, which builds it from its configuration. */
 export interface TaskCoreDeps {
   db: Database;
-  client: Pick<KieClient, 'createTask' | 'recordInfo' | 'uploadFile'>;
+  client: Pick<KieClient, 'createTask' | 'post' | 'recordInfo' | 'uploadFile'>;
   models: ModelRegistry;
   events: TaskEvents;
   logger: Logger;
@@ -26,7 +26,11 @@ export interface TaskCoreDeps {
 /** What a task of this model may take before it ends TIMEOUT (the plugin's bound, or the override). */
 export function pollBoundOf(deps: TaskCoreDeps, model: ModelDefinition | undefined): number {
   if (deps.taskTimeoutMs !== undefined) return deps.taskTimeoutMs;
-  return model?.mode === 'task' ? model.pollBoundMs : DEFAULT_POLL_BOUND_MS;
+  if (model?.mode === 'task') return model.pollBoundMs;
+  // A model that answers in the same request is done within the create's time limit, or never:
+  // a task of it still PENDING well after that was lost with its process.
+  if (model?.mode === 'immediate') return 2 * deps.createTimeoutMs;
+  return DEFAULT_POLL_BOUND_MS;
 }
 
 /** kie.ai's guidance for any task: stop polling after about 15 minutes. */

@@ -5,6 +5,7 @@ export type {
   FoundCharacter,
   Page,
   Position,
+  SourceImage,
   TaskListOptions,
   TaskRow,
   TaskState,

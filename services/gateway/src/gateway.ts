@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
-import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
+import {
+  createModelRegistry,
+  MAX_IMAGE_BYTES,
+  MAX_VIDEO_BYTES,
+  type ModelRegistry,
+} from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
 import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/tasks';
@@ -26,7 +31,7 @@ import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
 import { READY_PATH, useReady } from './plugins/ready.ts';
 import { REQUEST_ID_HEADER, useRequestId } from './plugins/request-id.ts';
-import { useUploads } from './plugins/uploads.ts';
+import { type FileLimit, multipartBodyLimit, useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -34,8 +39,23 @@ export const GRAPHQL_PATH = '/graphql';
 const MAX_JSON_BYTES = 1024 * 1024;
 /** How often the poller looks for due tasks. */
 const POLL_TICK_MS = 250;
-/** One video and its operations. */
-const MAX_MULTIPART_BYTES = MAX_VIDEO_BYTES + 2 * MAX_JSON_BYTES;
+/** What each medium may weigh, and what a refusal calls it. */
+const mediaLimits: Record<'video' | 'image', FileLimit> = {
+  video: { maxBytes: MAX_VIDEO_BYTES, noun: 'a video' },
+  image: { maxBytes: MAX_IMAGE_BYTES, noun: 'an image' },
+};
+
+/** The files the models take, by input field, and how many one model takes at most. */
+function uploadLimitsOf(models: ModelRegistry) {
+  const files: Record<string, FileLimit> = {};
+  let maxFiles = 1;
+  for (const model of models.list()) {
+    const fields = Object.entries(model.files ?? {});
+    maxFiles = Math.max(maxFiles, fields.length);
+    for (const [field, spec] of fields) files[field] = mediaLimits[spec.media];
+  }
+  return { files, maxFiles, maxFieldBytes: MAX_JSON_BYTES };
+}
 
 export interface Gateway {
   /** The base URL it listens on, e.g. http://127.0.0.1:4000. */
@@ -121,6 +141,7 @@ export async function startGateway({
   };
 
   const uploadDirectory = await mkdtemp(join(tmpdir(), 'charanim-uploads-'));
+  const uploadLimits = uploadLimitsOf(models);
   const yoga = createYoga({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -140,7 +161,7 @@ export async function startGateway({
     // offline, behind a firewall, in CI.
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
-    maxRequestBodySize: MAX_MULTIPART_BYTES,
+    maxRequestBodySize: multipartBodyLimit(uploadLimits),
     context: ({ owner }: { owner?: string }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!owner)
@@ -161,9 +182,7 @@ export async function startGateway({
       ...queryLimits(config),
       useUploads({
         directory: uploadDirectory,
-        maxFileBytes: MAX_VIDEO_BYTES,
-        maxFiles: 1,
-        maxFieldBytes: MAX_JSON_BYTES,
+        ...uploadLimits,
       }),
       useKieWebhook({
         ingest: core.ingestCallback,

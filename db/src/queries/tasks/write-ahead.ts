@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../database.ts';
-import { type SourceVideo, type TaskRow, tasks } from '../../schema.ts';
+import { type SourceImage, type SourceVideo, type TaskRow, tasks } from '../../schema.ts';
 import { prepared } from '../prepared.ts';
 
 const ph = sql.placeholder;
@@ -10,6 +10,8 @@ export interface NewTask {
   model: string;
   input: Record<string, unknown>;
   sourceVideo?: SourceVideo | undefined;
+  /** The images known before anything is sent (the linked ones), by their input field. */
+  sourceImages?: Record<string, SourceImage> | undefined;
   idempotencyKey?: string | undefined;
   inputFingerprint?: string | undefined;
   /**
@@ -26,6 +28,7 @@ const newTaskValues = {
   input: ph('input'),
   // Cast rather than encoded by the column: drizzle would write a missing value as JSON null.
   sourceVideo: sql`${ph('sourceVideo')}::jsonb`,
+  sourceImages: sql`${ph('sourceImages')}::jsonb`,
   idempotencyKey: ph('idempotencyKey'),
   inputFingerprint: ph('inputFingerprint'),
   submittedAt: sql`case when ${ph('claimed')}::boolean then now() end`,
@@ -37,6 +40,7 @@ function newTaskParams(task: NewTask) {
     model: task.model,
     input: task.input,
     sourceVideo: task.sourceVideo === undefined ? null : JSON.stringify(task.sourceVideo),
+    sourceImages: JSON.stringify(task.sourceImages ?? {}),
     idempotencyKey: task.idempotencyKey ?? null,
     inputFingerprint: task.inputFingerprint ?? null,
     claimed: task.claimed ?? false,
@@ -108,22 +112,31 @@ export async function releaseSubmission(db: Executor, id: string): Promise<void>
     .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING'), isNull(tasks.providerTaskId)));
 }
 
+/** What an upload became once stored: a video's or an image's measurements. */
+export type AttachedSource =
+  | { media: 'video'; source: SourceVideo }
+  | { media: 'image'; source: SourceImage };
+
 /**
  * Records where a PENDING task's uploaded file now lives: its URL goes into the input under
- * `field`, and a video's measurements beside it.
+ * `field`, and its measurements beside it.
  */
 export async function attachUpload(
   db: Executor,
   id: string,
   field: string,
-  url: string,
-  sourceVideo?: SourceVideo,
+  attached: AttachedSource,
 ): Promise<TaskRow | undefined> {
+  const { url } = attached.source;
   const [row] = await db
     .update(tasks)
     .set({
       input: sql`${tasks.input} || jsonb_build_object(${field}::text, ${url}::text)`,
-      ...(sourceVideo && { sourceVideo }),
+      ...(attached.media === 'video'
+        ? { sourceVideo: attached.source }
+        : {
+            sourceImages: sql`${tasks.sourceImages} || jsonb_build_object(${field}::text, ${JSON.stringify(attached.source)}::jsonb)`,
+          }),
       updatedAt: sql`now()`,
     })
     .where(and(eq(tasks.id, id), eq(tasks.state, 'PENDING')))

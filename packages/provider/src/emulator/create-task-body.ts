@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ModelRegistry, TaskModel } from '../models/define-model.ts';
+import type { EmulatorWorld, ModelRegistry, TaskModel } from '../models/define-model.ts';
 import { isHttpUrl } from '../models/rules.ts';
 
 /** A createTask body the emulator accepted, with the plugin of its model. */
@@ -24,6 +24,7 @@ const envelope = z.object({
 export function readCreateTaskBody(
   models: ModelRegistry,
   body: unknown,
+  world: EmulatorWorld = { imageCountOf: () => undefined },
 ): CreateTaskBody | { refusal: string } {
   const parsed = envelope.safeParse(body);
   if (!parsed.success) return { refusal: describeIssues(parsed.error) };
@@ -32,6 +33,8 @@ export function readCreateTaskBody(
   if (plugin?.mode !== 'task') return { refusal: `model ${model} is not supported` };
   const checked = plugin.emulator.request.safeParse(input);
   if (!checked.success) return { refusal: describeIssues(checked.error, 'input') };
+  const refusal = plugin.emulator.check?.(input, world);
+  if (refusal) return { refusal: `input ${refusal}` };
   return { model, ...(callBackUrl !== undefined && { callBackUrl }), input, plugin };
 }
 

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ModelRegistry } from '../models/define-model.ts';
+import type { EmulatorWorld, ImmediateModel, ModelRegistry } from '../models/define-model.ts';
 import { createModelRegistry } from '../models/index.ts';
 import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
-import { readCreateTaskBody } from './create-task-body.ts';
+import { describeIssues, readCreateTaskBody } from './create-task-body.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
@@ -152,6 +152,9 @@ class KieEmulator implements Emulator {
   readonly #callbacks: CallbackSender;
   readonly #faults: FaultInjector;
   readonly #models: ModelRegistry;
+  /** The characters the models that answer at once made, by id: how many images each came from. */
+  readonly #characters = new Map<string, number>();
+  readonly #world: EmulatorWorld = { imageCountOf: (id) => this.#characters.get(id) };
   /** Steering delays in progress; close() cancels them, leaving their requests unanswered. */
   readonly #delays = new Set<NodeJS.Timeout>();
   #credits: number;
@@ -256,7 +259,8 @@ class KieEmulator implements Emulator {
     if (req.method === 'PUT' && pathname === INTROSPECTION_ROUTES.callbackMode) {
       return this.#steerCallbacks(req, res, parseJson(bytes.toString('utf8')));
     }
-    const route = routeOf(req.method, pathname);
+    const immediate = req.method === 'POST' ? this.#immediateAt(pathname) : undefined;
+    const route = immediate ? 'immediate' : routeOf(req.method, pathname);
     if (route === undefined) {
       return this.#reply(res, {
         code: 404,
@@ -274,7 +278,7 @@ class KieEmulator implements Emulator {
     };
     this.calls.push(call);
     try {
-      await this.#serve(call, req, res, bytes);
+      await this.#serve(call, req, res, bytes, immediate);
     } finally {
       call.endedAt = Date.now();
     }
@@ -285,6 +289,7 @@ class KieEmulator implements Emulator {
     req: IncomingMessage,
     res: ServerResponse,
     bytes: Buffer,
+    immediate: ImmediateModel | undefined,
   ): Promise<void> {
     const { delayMs, override } = this.#faults.call(route, this.#steering.next(route));
     if (delayMs > 0) await this.#delay(delayMs);
@@ -310,7 +315,29 @@ class KieEmulator implements Emulator {
         return this.#reply(res, { code: 200, data: this.#credits });
       case 'upload':
         return this.#reply(res, await this.#upload(req, bytes), route);
+      case 'immediate':
+        return this.#reply(res, this.#answerAtOnce(immediate as ImmediateModel, body));
     }
+  }
+
+  /** The model that answers in the same request at this path, if any. */
+  #immediateAt(pathname: string): ImmediateModel | undefined {
+    for (const model of this.#models.list()) {
+      if (model.mode === 'immediate' && model.path === pathname) return model;
+    }
+    return undefined;
+  }
+
+  /** A model that answers in the same request: checked by its plugin's rules, answered at once. */
+  #answerAtOnce(model: ImmediateModel, body: unknown): Reply {
+    if (body === undefined) return { code: 422, message: 'the body must be JSON' };
+    const checked = model.emulator.request.safeParse(body);
+    if (!checked.success) return { code: 422, message: describeIssues(checked.error) };
+    const { data, character } = model.emulator.answer(body as Record<string, unknown>, {
+      filesUrl: this.#files.url,
+    });
+    if (character) this.#characters.set(character.id, character.imageCount);
+    return { code: 200, data };
   }
 
   /** `setCallbackMode` for an emulator in another process, such as a test's; it needs the key. */
@@ -330,7 +357,7 @@ class KieEmulator implements Emulator {
 
   #createTask(body: unknown): Reply {
     if (body === undefined) return { code: 422, message: 'the body must be JSON' };
-    const parsed = readCreateTaskBody(this.#models, body);
+    const parsed = readCreateTaskBody(this.#models, body, this.#world);
     if ('refusal' in parsed) return { code: 422, message: parsed.refusal };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
     this.#credits -= this.#creditsPerTask;

@@ -1,7 +1,20 @@
+import { readFileSync } from 'node:fs';
 import type { UploadedFile } from '../types.ts';
 
 /** Where the emulator serves uploaded files, under its own URL. */
 export const FILES_PREFIX = '/files/';
+
+/** Where the videos the emulator's tasks "made" are: the same short clip for each, so that every URL plays. */
+const RESULTS_FOLDER = 'results/';
+let resultClip: StoredFile | undefined;
+
+function emulatedResult(): StoredFile {
+  resultClip ??= {
+    bytes: readFileSync(new URL('../../assets/emulated-result.mp4', import.meta.url)),
+    mimeType: 'video/mp4',
+  };
+  return resultClip;
+}
 
 interface StoredFile {
   bytes: Uint8Array;
@@ -50,10 +63,14 @@ export class FileStore {
   /** The file at a request path under {@link FILES_PREFIX}, as sent by a client (URL-encoded). */
   get(pathname: string): StoredFile | undefined {
     const encoded = pathname.slice(FILES_PREFIX.length).split('/');
+    let path: string;
     try {
-      return this.#files.get(encoded.map(decodeURIComponent).join('/'));
+      path = encoded.map(decodeURIComponent).join('/');
     } catch {
       return undefined; // a malformed escape names no file
     }
+    const stored = this.#files.get(path);
+    if (stored || !path.startsWith(RESULTS_FOLDER) || !path.endsWith('.mp4')) return stored;
+    return emulatedResult();
   }
 }

@@ -1,5 +1,8 @@
-/** The emulator's routes that tests can steer and whose calls it records. */
-export type EmulatorRoute = 'createTask' | 'recordInfo' | 'credit' | 'upload';
+/**
+ * The emulator's routes that tests can steer and whose calls it records; `immediate` is every
+ * model that answers in the same request (Gemini Omni's character endpoint).
+ */
+export type EmulatorRoute = 'createTask' | 'recordInfo' | 'credit' | 'upload' | 'immediate';
 
 /** An envelope to answer instead of the real one. */
 export interface StubbedReply {

@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import type { VideoFile } from './video-file.ts';
+import type { MediaFile } from './media-file.ts';
 
 /** What file-type needs to tell every container apart, and plenty to judge text by. */
 const SNIFF_BYTES = 4100;
@@ -35,7 +35,7 @@ export type ContainerVerdict =
  * Recognises the container from the bytes, never from the name or the client's MIME type: ISO
  * BMFF (MP4, MOV), WebM/Matroska and RIFF AVI pass; anything else is named as well as it can be.
  */
-export async function recogniseContainer(file: VideoFile): Promise<ContainerVerdict> {
+export async function recogniseContainer(file: MediaFile): Promise<ContainerVerdict> {
   const bytes = await file.read(0, SNIFF_BYTES);
   const type = await fileTypeFromBuffer(bytes);
   if (type) {

@@ -1,5 +1,5 @@
 import mediaInfoFactory, { type MediaInfo } from 'mediainfo.js';
-import type { VideoFile } from './video-file.ts';
+import type { MediaFile } from './media-file.ts';
 
 export type DurationReading =
   | { readable: true; durationSeconds: number }
@@ -17,13 +17,13 @@ function mediaInfo(): Promise<MediaInfo<'object'>> {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Reads the duration of the video track from the container, with MediaInfo. */
-export function readDuration(file: VideoFile): Promise<DurationReading> {
+export function readDuration(file: MediaFile): Promise<DurationReading> {
   const reading = queue.then(() => analyse(file));
   queue = reading.catch(() => undefined);
   return reading;
 }
 
-async function analyse(file: VideoFile): Promise<DurationReading> {
+async function analyse(file: MediaFile): Promise<DurationReading> {
   const info = await mediaInfo();
   info.reset();
   const result = await info.analyzeData(file.sizeBytes, (size, offset) => file.read(offset, size));

@@ -1,5 +1,6 @@
 import { recogniseContainer, type VideoContainer } from './container.ts';
 import { readDuration } from './duration.ts';
+import { openMediaFile } from './media-file.ts';
 import {
   describeSize,
   MAX_VIDEO_BYTES,
@@ -7,7 +8,6 @@ import {
   MIN_VIDEO_SECONDS,
   sizeRule,
 } from './rules.ts';
-import { openVideoFile } from './video-file.ts';
 
 /** A video that meets kie.ai's rules, with what the gateway records of it. */
 export interface InspectedVideo {
@@ -27,7 +27,7 @@ export type VideoInspection = { ok: true; video: InspectedVideo } | { ok: false;
  * says what was measured and what the rule is. The file is read by parts, never whole.
  */
 export async function inspectVideo(path: string): Promise<VideoInspection> {
-  const file = await openVideoFile(path);
+  const file = await openMediaFile(path);
   try {
     if (file.sizeBytes > MAX_VIDEO_BYTES) {
       return { ok: false, message: `size ${describeSize(file.sizeBytes)}; ${sizeRule}` };

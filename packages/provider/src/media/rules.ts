@@ -2,8 +2,11 @@
 export const MAX_VIDEO_BYTES = 10 * 1024 * 1024;
 export const MIN_VIDEO_SECONDS = 1;
 export const MAX_VIDEO_SECONDS = 4;
-/** kie.ai deletes uploaded files after three days. */
-export const UPLOAD_LIFETIME_MS = 3 * 24 * 60 * 60 * 1000;
+/**
+ * How long kie.ai keeps an uploaded file: documented as 3 days, observed by integrators as 24
+ * hours (kie-api.md), so 24 hours is what the gateway promises.
+ */
+export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 const bytesFormat = new Intl.NumberFormat('en-US');
 
@@ -12,4 +15,12 @@ export function describeSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytesFormat.format(bytes)} bytes)`;
 }
 
-export const sizeRule = `must be at most 10 MB (${bytesFormat.format(MAX_VIDEO_BYTES)} bytes)`;
+/** "must be at most 10 MB (10,485,760 bytes)": a size limit as a refusal states it. */
+export function sizeLimit(maxBytes: number): string {
+  return `must be at most ${maxBytes / (1024 * 1024)} MB (${bytesFormat.format(maxBytes)} bytes)`;
+}
+
+export const sizeRule = sizeLimit(MAX_VIDEO_BYTES);
+
+/** kie.ai's rules for an image a character or a video is made from. */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;

@@ -43,8 +43,10 @@ export interface SourceMedia {
 
 /** How a character model's input describes the character, as the library keeps and searches it. */
 export interface CharacterDescription {
-  /** The words search finds it by. */
+  /** The words search finds it by: its prompt or description. */
   prompt: string | null;
+  /** The name the character goes by, when the model takes one. */
+  name?: string | null;
   safetyInstruction: string | null;
   /** What it was made from, when no file field of the input gives it. */
   source?: SourceMedia;
@@ -95,6 +97,20 @@ interface ModelCommon<Schema extends z.ZodType, Kind extends ResultKind> {
   result: Kind;
   /** For a model that makes characters: how its input describes the character. */
   describeCharacter?(input: z.output<Schema>): CharacterDescription;
+  /**
+   * What to tell a client whose task kie.ai failed this way, beside kie.ai's own message, when the
+   * model knows what helps (make the character again, …); undefined when it knows nothing to add.
+   */
+  adviseOnFailure?(
+    failure: { code: string; message: string },
+    input: z.output<Schema>,
+  ): string | undefined;
+}
+
+/** What the emulator knows beyond one request: the characters it made, for the rules of kie.ai. */
+export interface EmulatorWorld {
+  /** How many images a character the emulator made came from; undefined for one it did not make. */
+  imageCountOf(characterId: string): number | undefined;
 }
 
 /** A model kie.ai runs as a task: createTask, then callbacks and polls until it ends. */
@@ -114,6 +130,8 @@ export interface TaskModel<
   emulator: {
     /** kie.ai's rules for the `input` of createTask: what it refuses, the emulator refuses. */
     request: z.ZodType;
+    /** kie.ai's rules beyond one input's shape (a quota over the characters it names). */
+    check?(input: Record<string, unknown>, world: EmulatorWorld): string | undefined;
     /** A result as kie.ai would send it (`resultJson`, parsed). */
     fakeResult(options: FakeResultOptions): Record<string, unknown>;
   };
@@ -127,6 +145,8 @@ export interface ImmediateModel<
   mode: 'immediate';
   /** The Market API path it is posted to, such as `/api/v1/omni/character/create`. */
   path: string;
+  /** Names the call in metrics and logs, such as `omniCharacter`. */
+  operation: string;
   /** Maps a validated input to the JSON body of the request. */
   toProviderBody(input: z.output<Schema>, references: References): Record<string, unknown>;
   /** Reads the `data` of kie.ai's answer; throws when it holds no usable result. */
@@ -134,8 +154,14 @@ export interface ImmediateModel<
   emulator: {
     /** kie.ai's rules for the body. */
     request: z.ZodType;
-    /** The `data` kie.ai answers for an accepted body. */
-    answer(body: Record<string, unknown>): unknown;
+    /**
+     * The `data` kie.ai answers for an accepted body, and the character it made, which the emulator
+     * then knows (for the rules of later requests that name it).
+     */
+    answer(
+      body: Record<string, unknown>,
+      options: FakeResultOptions,
+    ): { data: unknown; character?: { id: string; imageCount: number } };
   };
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { findOwnCharacters, isRowId, type SourceVideo } from '@charanim/db';
+import { findOwnCharacters, isRowId, type SourceImage, type SourceVideo } from '@charanim/db';
 import type { ModelDefinition, References } from '@charanim/provider';
 import { z } from 'zod';
 import type { TaskCoreDeps } from '../deps.ts';
 import type { Upload } from '../upload.ts';
 import { type Invalid, invalid } from './outcome.ts';
-import { type CheckedUpload, checkUpload, linkedVideo } from './uploads.ts';
+import { type CheckedUpload, checkUpload, linkedImage, linkedVideo, sha256Of } from './uploads.ts';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
@@ -30,8 +30,10 @@ export interface PreparedSubmission {
   input: Record<string, unknown>;
   uploads: CheckedUpload[];
   references: References;
-  /** The source the result will be made from, when known before anything is sent. */
+  /** The video the result will be made from, when known before anything is sent. */
   sourceVideo: SourceVideo | undefined;
+  /** The images it will be made from that are known now (the linked ones), by input field. */
+  sourceImages: Record<string, SourceImage>;
   /** SHA-256 of everything the client asked for; a repeat with the idempotency key must match. */
   fingerprint: string;
 }
@@ -94,6 +96,7 @@ export async function prepareSubmission(
     uploads,
     references,
     sourceVideo: sourceOf(plugin, input),
+    sourceImages: linkedImagesOf(plugin, input),
     fingerprint: fingerprintOf(plugin, input, uploads),
   };
 }
@@ -196,6 +199,19 @@ function sourceOf(
   return undefined;
 }
 
+/** The images the client linked to, by the input field that names each. */
+function linkedImagesOf(
+  plugin: ModelDefinition,
+  input: Record<string, unknown>,
+): Record<string, SourceImage> {
+  const linked: Record<string, SourceImage> = {};
+  for (const spec of Object.values(plugin.files ?? {})) {
+    const url = input[spec.replaces];
+    if (spec.media === 'image' && typeof url === 'string') linked[spec.replaces] = linkedImage(url);
+  }
+  return linked;
+}
+
 /**
  * SHA-256 of the model and each input field in the order the plugin declares them, an uploaded
  * file by its content and a linked one by its URL: what a repeat with the same idempotency key
@@ -212,7 +228,7 @@ function fingerprintOf(
   const material = Object.keys(objectOf(plugin).shape).map((field) => {
     if (!replaced.has(field)) return input[field] ?? null;
     const upload = uploads.find((checked) => checked.spec.replaces === field);
-    if (upload) return `sha256:${upload.video.sha256}`;
+    if (upload) return `sha256:${sha256Of(upload)}`;
     return input[field] === undefined ? null : `url:${String(input[field])}`;
   });
   return createHash('sha256')

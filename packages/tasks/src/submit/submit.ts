@@ -11,8 +11,14 @@ import {
   releaseSubmission,
   type TaskRow,
 } from '@charanim/db';
-import { type KieCallOptions, ProviderError, type TaskModel } from '@charanim/provider';
+import {
+  type ImmediateModel,
+  type KieCallOptions,
+  ProviderError,
+  type References,
+} from '@charanim/provider';
 import type { TaskCoreDeps } from '../deps.ts';
+import { storedResult } from '../results.ts';
 import type { SubmitOutcome } from './outcome.ts';
 import { type PreparedSubmission, prepareSubmission, type SubmitRequest } from './prepare.ts';
 import { publishUpload } from './uploads.ts';
@@ -57,21 +63,21 @@ export async function submit(deps: TaskCoreDeps, request: SubmitRequest): Promis
       if (held.task.state !== 'PENDING' || held.task.submittedAt !== null) {
         return { kind: 'submitted', task: held.task };
       }
-      return send(deps, held.task, plugin, prepared, request.operation);
+      return send(deps, held.task, prepared, request.operation);
     }
     pending = held.task;
   }
   deps.events.publish(pending);
-  return send(deps, pending, plugin, prepared, request.operation);
+  return send(deps, pending, prepared, request.operation);
 }
 
 async function send(
   deps: TaskCoreDeps,
   pending: TaskRow,
-  plugin: TaskModel,
   prepared: PreparedSubmission,
   operation: string,
 ): Promise<SubmitOutcome> {
+  const { plugin } = prepared;
   const signal = AbortSignal.timeout(deps.createTimeoutMs);
   // Each retry of each call listens to it; they are bounded, and more than Node's default 10.
   setMaxListeners(64, signal);
@@ -86,6 +92,22 @@ async function send(
     for (const upload of prepared.uploads) {
       ({ task, input } = await publish(deps, task, input, upload, { signal }));
     }
+    const options: KieCallOptions = {
+      signal,
+      beforeAttempt: async () => {
+        if (claimEachAttempt && !(await claimSubmission(deps.db, task.id))) {
+          throw new ClaimedElsewhere();
+        }
+        sent = true;
+      },
+      beforeRetry: async () => {
+        sent = false;
+        if (claimEachAttempt) await releaseSubmission(deps.db, task.id);
+      },
+    };
+    if (plugin.mode === 'immediate') {
+      return await answerNow(deps, task, plugin, input, prepared.references, options);
+    }
     const callBackUrl = plugin.callback === 'refused' ? undefined : deps.callbackUrlFor(task.id);
     const { taskId } = await deps.client.createTask(
       {
@@ -93,19 +115,7 @@ async function send(
         input: plugin.toProviderInput(input, prepared.references),
         ...(callBackUrl !== undefined && { callBackUrl }),
       },
-      {
-        signal,
-        beforeAttempt: async () => {
-          if (claimEachAttempt && !(await claimSubmission(deps.db, task.id))) {
-            throw new ClaimedElsewhere();
-          }
-          sent = true;
-        },
-        beforeRetry: async () => {
-          sent = false;
-          if (claimEachAttempt) await releaseSubmission(deps.db, task.id);
-        },
-      },
+      options,
     );
     const accepted = await recordSubmission(deps.db, task.id, taskId, deps.firstPollAt());
     if (accepted) deps.events.publish(accepted);
@@ -117,18 +127,73 @@ async function send(
     }
     const failure = asProviderError(error, signal, deps.createTimeoutMs, sent, operation);
     if (!failure) throw error;
-    if (sent && mayHaveCreated(failure, error)) {
-      // kie.ai may have the task: it stays PENDING for its callback, and is never sent again.
-      return { kind: 'provider', error: failure, task };
-    }
-    const failed = await advanceTask(deps.db, task.id, {
-      state: 'FAIL',
-      error: { code: failure.code, message: failure.message },
-      releaseIdempotencyKey: true,
-    });
-    if (failed) deps.events.publish(failed);
-    return { kind: 'provider', error: failure, task: failed ?? task };
+    const maybe = sent && mayHaveCreated(failure, error);
+    // kie.ai may have the task: it stays PENDING for its callback, and is never sent again.
+    if (maybe && plugin.mode === 'task') return { kind: 'provider', error: failure, task };
+    // An answer that never came cannot come later for a model without a task id.
+    const message = maybe ? `${failure.message}${LOST_ANSWER}` : failure.message;
+    return {
+      kind: 'provider',
+      error: failure,
+      task: await fail(deps, task, failure.code, message),
+    };
   }
+}
+
+const LOST_ANSWER =
+  '; kie.ai may have made it all the same, but its answer is lost: make it again (the same idempotency key may be used)';
+
+/** Ends a task FAIL and frees its idempotency key, so that a retry with the key makes a new one. */
+async function fail(
+  deps: TaskCoreDeps,
+  task: TaskRow,
+  code: string,
+  message: string,
+): Promise<TaskRow> {
+  const failed = await advanceTask(deps.db, task.id, {
+    state: 'FAIL',
+    error: { code, message },
+    releaseIdempotencyKey: true,
+  });
+  if (failed) deps.events.publish(failed);
+  return failed ?? task;
+}
+
+/**
+ * Runs a model that answers in the same request: its answer is the result, written with the
+ * task's SUCCESS; an answer that holds no usable result ends the task FAIL.
+ */
+async function answerNow(
+  deps: TaskCoreDeps,
+  task: TaskRow,
+  plugin: ImmediateModel,
+  input: Record<string, unknown>,
+  references: References,
+  options: KieCallOptions,
+): Promise<SubmitOutcome> {
+  const body = plugin.toProviderBody(input, references);
+  const data = await deps.client.post(plugin.operation, plugin.path, body, options);
+  let result: ReturnType<typeof storedResult>;
+  try {
+    result = storedResult(plugin, task, plugin.parseAnswer(data), Date.now());
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    const failure = new ProviderError(
+      `kie.ai answered ${plugin.operation} without a usable result: ${why}`,
+      {
+        code: 'UNKNOWN',
+        retryable: false,
+      },
+    );
+    return {
+      kind: 'provider',
+      error: failure,
+      task: await fail(deps, task, 'INVALID_RESULT', failure.message),
+    };
+  }
+  const done = await advanceTask(deps.db, task.id, { state: 'SUCCESS', result });
+  if (done) deps.events.publish(done);
+  return { kind: 'submitted', task: done ?? task };
 }
 
 /** Stores one upload in kie.ai's file store and records where it lives, within the time bound. */
@@ -139,11 +204,10 @@ async function publish(
   upload: PreparedSubmission['uploads'][number],
   options: KieCallOptions,
 ): Promise<{ task: TaskRow; input: Record<string, unknown> }> {
-  const source = await publishUpload(deps.client, upload, options);
+  const attached = await publishUpload(deps.client, upload, options);
   const field = upload.spec.replaces;
-  const video = upload.spec.media === 'video' ? source : undefined;
-  const attached = await attachUpload(deps.db, task.id, field, source.url, video);
-  return { task: attached ?? task, input: { ...input, [field]: source.url } };
+  const row = await attachUpload(deps.db, task.id, field, attached);
+  return { task: row ?? task, input: { ...input, [field]: attached.source.url } };
 }
 
 /** Another request claimed the right to send the task. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 
-/** A video on disk, read by parts: an upload is never held whole in memory. */
-export interface VideoFile {
+/** A media file on disk, read by parts: an upload is never held whole in memory. */
+export interface MediaFile {
   path: string;
   sizeBytes: number;
   /**
@@ -17,7 +17,7 @@ export interface VideoFile {
 
 const HASH_CHUNK_BYTES = 1024 * 1024;
 
-export async function openVideoFile(path: string): Promise<VideoFile> {
+export async function openMediaFile(path: string): Promise<MediaFile> {
   const handle: FileHandle = await open(path, 'r');
   const { size } = await handle.stat();
   let buffer = new Uint8Array(0);
