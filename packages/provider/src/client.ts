@@ -25,6 +25,11 @@ export interface KieClientOptions {
   apiBaseUrl: string;
   /** The File Upload API, e.g. `https://kieai.redpandaai.co`. */
   uploadBaseUrl: string;
+  /**
+   * Sent as `User-Agent` on every request, e.g. `charanim-gateway/0.1.0`: the CDN in front of
+   * kie.ai refuses a default library one (such as fetch's `node`) with a 403.
+   */
+  userAgent: string;
   /** How long one attempt may take, answer body included. Default 15000. */
   timeoutMs?: number;
   /** Extra attempts after the first, for the failures each call retries. Default 3. */
@@ -81,6 +86,7 @@ export class KieClient {
   readonly #apiKey: string;
   readonly #apiBaseUrl: string;
   readonly #uploadBaseUrl: string;
+  readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #retry: { retries: number; minTimeout: number; maxTimeout: number };
   readonly #fetch: typeof fetch;
@@ -90,6 +96,8 @@ export class KieClient {
     // Without a key every call would fail as UNAUTHORIZED: better to say so at start.
     if (!options.apiKey) throw new Error('KieClient needs an apiKey');
     this.#apiKey = options.apiKey;
+    if (!options.userAgent.trim()) throw new Error('KieClient needs a userAgent');
+    this.#userAgent = options.userAgent;
     this.#apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '');
     this.#uploadBaseUrl = options.uploadBaseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 15_000;
@@ -222,6 +230,7 @@ export class KieClient {
           ...request.headers,
           accept: 'application/json',
           authorization: `Bearer ${this.#apiKey}`,
+          'user-agent': this.#userAgent,
         },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });

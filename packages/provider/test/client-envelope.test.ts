@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KieClient } from '../src/client.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 /** A client whose every request gets this answer; the requests it made are kept. */
 function answering(body: string, status = 200) {
@@ -9,6 +10,7 @@ function answering(body: string, status = 200) {
     apiKey: 'key-123',
     apiBaseUrl: 'https://api.test/',
     uploadBaseUrl: 'https://upload.test',
+    userAgent: USER_AGENT,
     retries: 0,
     fetch: async (url, init) => {
       requests.push({ url: String(url), init });
@@ -125,10 +127,38 @@ describe('KieClient envelope parsing', () => {
   });
 
   it('refuses options that cannot work', () => {
-    const options = { apiKey: 'k', apiBaseUrl: 'https://a.test', uploadBaseUrl: 'https://b.test' };
+    const options = {
+      apiKey: 'k',
+      apiBaseUrl: 'https://a.test',
+      uploadBaseUrl: 'https://b.test',
+      userAgent: USER_AGENT,
+    };
     expect(() => new KieClient({ ...options, apiKey: '' })).toThrow('KieClient needs an apiKey');
+    expect(() => new KieClient({ ...options, userAgent: ' ' })).toThrow(
+      'KieClient needs a userAgent',
+    );
     expect(() => new KieClient({ ...options, retryMinDelayMs: 9000 })).toThrow(
       'retryMinDelayMs is greater than retryMaxDelayMs',
     );
+  });
+});
+
+describe('the CDN in front of kie.ai', () => {
+  it('sends an identifying User-Agent on every request, to both hosts', async () => {
+    const { client, requests } = answering(json({ code: 500, msg: 'Internal Error' }));
+    await providerErrorOf(client.createTask({ model: 'm', input: {} }));
+    await providerErrorOf(client.recordInfo('t'));
+    await providerErrorOf(client.credit());
+    const file = { data: new Uint8Array([1]), fileName: 'a.mp4', uploadPath: 'x' };
+    await providerErrorOf(client.uploadFile(file));
+    expect(requests.map((request) => new URL(request.url).host)).toEqual([
+      'api.test',
+      'api.test',
+      'api.test',
+      'upload.test',
+    ]);
+    for (const { init } of requests) {
+      expect(init?.headers).toMatchObject({ 'user-agent': USER_AGENT });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KieCallEvent, KieClient, type KieClientOptions } from '../src/client.ts';
 import { type Emulator, type EmulatorRoute, startEmulator } from '../src/emulator/index.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'kie-test-key-retries';
 /** For the timeout tests only: other calls get time enough for a busy machine. */
@@ -16,6 +17,7 @@ function client(options: Partial<KieClientOptions> = {}) {
     apiKey: API_KEY,
     apiBaseUrl: emulator.url,
     uploadBaseUrl: emulator.url,
+    userAgent: USER_AGENT,
     timeoutMs: 5_000,
     retries: 3,
     retryMinDelayMs: 1,

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { get, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KieClient, type KieClientOptions } from '../src/client.ts';
 import { type Emulator, startEmulator } from '../src/emulator/index.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'kie-test-key-7f3a9c2e';
 const VIDEO_URL = 'https://videos.test/character.mp4';
@@ -14,6 +16,7 @@ function client(options: Partial<KieClientOptions> = {}) {
     apiKey: API_KEY,
     apiBaseUrl: emulator.url,
     uploadBaseUrl: emulator.url,
+    userAgent: USER_AGENT,
     retries: 0,
     ...options,
   });
@@ -158,6 +161,31 @@ describe('kie.ai-side failures of the emulator', () => {
     const input = { origin_task_id: 'task_1', timestamps: '1,9', character_prompt: 'a fox' };
     const pro = client().createTask({ model: 'sora-2-characters-pro', input });
     expect(await providerErrorOf(pro)).toMatchObject({ code: 'VALIDATION' });
+  });
+});
+
+describe('a request without an identifying User-Agent', () => {
+  it('gets an HTML 403 saying "error code: 1010" for fetch\'s default, and for none', async () => {
+    const url = `${emulator.url}/api/v1/chat/credit`;
+    const fetched = await fetch(url);
+    // node:http sends no User-Agent unless told to.
+    const bare = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(url, resolve).once('error', reject),
+    );
+    expect(bare.headers['content-type']).toMatch(/^text\/html/);
+    expect(bare.statusCode).toBe(403);
+    bare.resume();
+    expect(fetched.status).toBe(403);
+    expect(await fetched.text()).toContain('error code: 1010');
+    expect(emulator.calls.slice(-2).map((call) => call.userAgent)).toEqual(['node', undefined]);
+  });
+
+  it('is recorded, and the identifying one of each call too', async () => {
+    const before = emulator.calls.length;
+    await client().credit();
+    expect(emulator.calls.slice(before)).toMatchObject([
+      { route: 'credit', userAgent: USER_AGENT },
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   parseFaultsJson,
   startEmulator,
 } from '../src/emulator/index.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'chaos-key';
 const STATE_MS = 5;
@@ -196,7 +197,7 @@ describe('call faults', () => {
 
       const abandoned = fetch(`${emulator.url}/api/v1/jobs/createTask`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        headers: apiHeaders,
         body: JSON.stringify(createBody()),
         signal: AbortSignal.timeout(30),
       });
@@ -364,7 +365,9 @@ describe('EMULATOR_FAULTS', () => {
     const [bad, good] = await Promise.all([
       runMain({ EMULATOR_FAULTS: '{"failRate":2}' }),
       runMain({ EMULATOR_FAULTS: '{"seed":7,"maintenanceRate":1}' }, async (url) => {
-        const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`);
+        const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`, {
+          headers: { 'user-agent': USER_AGENT },
+        });
         const stats = await fetch(`${url}/emulator/stats`);
         return [await record.json(), await stats.json()];
       }),
@@ -401,6 +404,12 @@ function createBody(callBackUrl?: string) {
   };
 }
 
+const apiHeaders = {
+  authorization: `Bearer ${API_KEY}`,
+  'content-type': 'application/json',
+  'user-agent': USER_AGENT,
+};
+
 const paths = {
   createTask: '/api/v1/jobs/createTask',
   recordInfo: '/api/v1/jobs/recordInfo',
@@ -417,7 +426,7 @@ async function api(
   const query = taskId === undefined ? '' : `?taskId=${encodeURIComponent(taskId)}`;
   const response = await fetch(`${emulator.url}${paths[route]}${query}`, {
     method: route === 'createTask' ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    headers: apiHeaders,
     ...(route === 'createTask' && { body: JSON.stringify(body) }),
   });
   return (await response.json()) as { code: number; msg?: string; data: any };

@@ -6,6 +6,7 @@ import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emula
 import { parseCharacterResult } from '../src/models/index.ts';
 import type { ProviderTaskState } from '../src/types.ts';
 import { parseCallback, verifyWebhookSignature } from '../src/webhook.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const HMAC_KEY = 'whsec_test';
 const STATE_MS = 25;
@@ -212,7 +213,11 @@ describe('the HTTP surface', () => {
   it('refuses uploads it cannot store', async () => {
     const upload = async (body: string | FormData, headers?: Record<string, string>) => {
       const url = `${emulator.url}/api/file-stream-upload`;
-      const response = await fetch(url, { method: 'POST', body, headers });
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'user-agent': USER_AGENT, ...headers },
+      });
       return response.json();
     };
     const form = (fields: Record<string, string | Blob>) => {
@@ -254,7 +259,9 @@ describe('the HTTP surface', () => {
   it('checks the API key when it has one', async () => {
     await withEmulator({ apiKey: 'the-key' }, async (keyed) => {
       const credit = (headers: Record<string, string>) =>
-        fetch(`${keyed.url}/api/v1/chat/credit`, { headers }).then((response) => response.json());
+        fetch(`${keyed.url}/api/v1/chat/credit`, {
+          headers: { 'user-agent': USER_AGENT, ...headers },
+        }).then((response) => response.json());
       expect(await credit({})).toMatchObject({ code: 401 });
       expect(await credit({ authorization: 'Bearer other' })).toMatchObject({ code: 401 });
       expect(await credit({ authorization: 'Bearer the-key' })).toEqual({
@@ -269,7 +276,9 @@ describe('the HTTP surface', () => {
     const other = await startEmulator();
     await clientOf(other).createTask(request(`${receiver.url}/cb`));
     other.delayNext('credit', 60_000);
-    const held = fetch(`${other.url}/api/v1/chat/credit`);
+    const held = fetch(`${other.url}/api/v1/chat/credit`, {
+      headers: { 'user-agent': USER_AGENT },
+    });
     await vi.waitFor(() => expect(other.calls).toHaveLength(2));
     await other.close();
     await expect(held).rejects.toThrow();
@@ -283,6 +292,7 @@ function clientOf(target: Emulator): KieClient {
     apiKey: 'any',
     apiBaseUrl: target.url,
     uploadBaseUrl: target.url,
+    userAgent: USER_AGENT,
     retries: 0,
   });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
+import { identifiesItself, refuseAsCdn } from './cdn.ts';
 import { createTaskBody, describeIssues } from './create-task-body.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
@@ -56,6 +57,8 @@ export interface EmulatorCall {
   taskId?: string;
   /** The JSON body, when the body was JSON. */
   body?: unknown;
+  /** The `User-Agent` header, when one was sent. */
+  userAgent?: string;
 }
 
 /** A running kie.ai emulator, with handles for tests to steer it. */
@@ -258,11 +261,13 @@ class KieEmulator implements Emulator {
     }
     const body = parseJson(bytes.toString('utf8'));
     const taskId = route === 'recordInfo' ? searchParams.get('taskId') : null;
+    const userAgent = req.headers['user-agent'];
     const call: EmulatorCall = {
       route,
       at: Date.now(),
       ...(taskId !== null && { taskId }),
       ...(body !== undefined && { body }),
+      ...(userAgent !== undefined && { userAgent }),
     };
     this.calls.push(call);
     try {
@@ -278,6 +283,8 @@ class KieEmulator implements Emulator {
     res: ServerResponse,
     bytes: Buffer,
   ): Promise<void> {
+    // The CDN in front of kie.ai turns such a request away before kie.ai, its faults included.
+    if (!identifiesItself(req.headers['user-agent'])) return refuseAsCdn(res);
     const { delayMs, override } = this.#faults.call(route, this.#steering.next(route));
     if (delayMs > 0) await this.#delay(delayMs);
     if (override === 'reset') {
