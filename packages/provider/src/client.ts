@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import { codeFromNumeric, ProviderError } from './errors.ts';
-import { acceptTaskIdAlias, taskRecordSchema } from './task-record.ts';
+import { answerError } from './answer-error.ts';
+import { ProviderError } from './errors.ts';
+import { createdTaskSchema, taskRecordSchema } from './task-record.ts';
 import type { CreateTaskRequest, TaskRecord, UploadedFile, UploadFileRequest } from './types.ts';
 import { parseJson, parseProviderData, readEnvelope, wholeNumber } from './wire.ts';
 
@@ -61,8 +62,6 @@ interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | FormData;
 }
-
-const createdTaskSchema = acceptTaskIdAlias(z.object({ taskId: z.string().min(1) }));
 
 const creditsSchema = z.union([
   z.number(),
@@ -242,33 +241,23 @@ export class KieClient {
     }
     const envelope = readEnvelope(parseJson(text));
     // The body's code is the truth when present: kie.ai reports failures with HTTP 200 too.
-    const providerCode = envelope?.code ?? status;
-    if (envelope && providerCode === 200) return envelope.data;
-    // kie.ai's own words go into the message: make sure they never carry the key back out.
-    const detail = envelope
-      ? envelope.message.replaceAll(this.#apiKey, '[redacted]')
-      : 'a body that is not a JSON envelope';
-    throw new ProviderError(`kie.ai ${operation} answered ${providerCode}: ${detail}`, {
-      code: codeFromNumeric(providerCode),
-      retryable: isRetryableAnswer(operation, providerCode),
-      providerCode,
-    });
+    if (envelope && (envelope.code ?? status) === 200) return envelope.data;
+    throw answerError(
+      operation,
+      { status, body: text, envelope },
+      { apiKey: this.#apiKey, userAgent: this.#userAgent },
+    );
   }
 }
 
 /**
  * createTask is repeated only when kie.ai surely did not act on it: it rate-limited us, or it was
- * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task.
+ * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task;
+ * its other refusals would only be refused again.
  */
 function shouldRetry(operation: KieOperation, error: ProviderError): boolean {
   if (operation !== 'createTask') return error.retryable;
-  return error.providerCode === 429 || (error.retryable && error.providerCode === undefined);
-}
-
-function isRetryableAnswer(operation: KieOperation, providerCode: number): boolean {
-  if (providerCode === 429 || providerCode === 455) return true;
-  // A createTask that failed inside kie.ai may still have made the task.
-  return codeFromNumeric(providerCode) === 'SERVER_ERROR' && operation !== 'createTask';
+  return error.refused && (error.providerCode === 429 || error.providerCode === undefined);
 }
 
 /** Errors that mean the request never reached kie.ai, so repeating it cannot do anything twice. */
@@ -302,7 +291,12 @@ function transportError(
   } else {
     message = `kie.ai unreachable: ${reason}`;
   }
-  return new ProviderError(message, { code: 'SERVER_ERROR', retryable: !ambiguous, cause: error });
+  return new ProviderError(message, {
+    code: 'SERVER_ERROR',
+    retryable: !ambiguous,
+    refused: !reached,
+    cause: error,
+  });
 }
 
 /** undici rejects with "fetch failed" and keeps the system error (ECONNREFUSED, …) as its cause. */

@@ -285,7 +285,7 @@ describe('introspection', () => {
     await withEmulator(faults, async (emulator) => {
       const accepted = await createTask(emulator, receiver.url); // call 1
       const invalid = await api(emulator, 'createTask', undefined, { model: 'nope' }); // call 2
-      expect(invalid).toMatchObject({ code: 422 });
+      expect(invalid).toMatchObject({ code: 500, msg: 'The model nope is not supported' });
       expect(await api(emulator, 'createTask')).toMatchObject({ code: 429 }); // call 3
       emulator.setCredits(0);
       expect(await api(emulator, 'createTask')).toMatchObject({ code: 402 }); // call 4
@@ -381,6 +381,28 @@ describe('EMULATOR_FAULTS', () => {
       expect.objectContaining({ code: 455 }),
       expect.objectContaining({ seed: 7, faults: expect.objectContaining({ maintenance: 1 }) }),
     ]);
+  });
+});
+
+describe('EMULATOR_PAUSED_MODELS', () => {
+  it('is read by main.ts: createTask for those models answers that they are paused', async () => {
+    const env = { EMULATOR_PAUSED_MODELS: 'sora-2-characters, sora-2-characters-pro' };
+    const run = await runMain(env, async (url) => {
+      const answer = await fetch(`${url}${paths.createTask}`, {
+        method: 'POST',
+        headers: apiHeaders,
+        body: JSON.stringify(createBody()),
+      });
+      return answer.json();
+    });
+    expect(run.stdout).toContain(
+      'kie.ai emulator paused models: sora-2-characters, sora-2-characters-pro',
+    );
+    expect(run.result).toEqual({
+      code: 500,
+      msg: 'This interface is temporarily paused',
+      data: null,
+    });
   });
 });
 

@@ -202,6 +202,15 @@ describe('the HTTP surface', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(75);
   });
 
+  it('answers a stubbed body as it is, as a proxy in front of kie.ai would', async () => {
+    emulator.failNext('credit', { body: '<html>Bad Gateway</html>', httpStatus: 502 });
+    const answer = await fetch(`${emulator.url}/api/v1/chat/credit`, {
+      headers: { 'user-agent': USER_AGENT },
+    });
+    expect(answer.status).toBe(502);
+    expect(await answer.text()).toBe('<html>Bad Gateway</html>');
+  });
+
   it('answers unknown routes and files with 404', async () => {
     for (const path of ['/api/v1/nothing', '/files/characters/missing.mp4', '/files/%E0%A4%A']) {
       const response = await fetch(`${emulator.url}${path}`);

@@ -54,12 +54,3 @@ export const createTaskBody = z.discriminatedUnion(
   { error: 'must be sora-2-characters or sora-2-characters-pro' },
 );
 export type CreateTaskBody = z.output<typeof createTaskBody>;
-
-/** kie.ai's 422 names the field and what is wrong with it. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) =>
-      issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}` : issue.message,
-    )
-    .join('; ');
-}

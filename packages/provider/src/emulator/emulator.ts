@@ -4,7 +4,6 @@ import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
 import { identifiesItself, refuseAsCdn } from './cdn.ts';
-import { createTaskBody, describeIssues } from './create-task-body.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
@@ -15,6 +14,7 @@ import {
   listTasks,
   statsOf,
 } from './introspection.ts';
+import { judgeCreateTask } from './refusals.ts';
 import { type EmulatorRoute, Steering, type StubbedReply } from './steering.ts';
 import { type EmulatorOutcome, type EmulatorTask, type EmulatorTiming, TaskBook } from './tasks.ts';
 
@@ -38,6 +38,11 @@ export interface EmulatorOptions {
    * (failNext, delayNext, resetNext, setNextOutcome, setCallbackMode) takes precedence over them.
    */
   faults?: EmulatorFaults;
+  /**
+   * Models kie.ai has paused: createTask for them answers code 500 "This interface is temporarily
+   * paused", as kie.ai does for every Sora 2 model since 2026-06-11. Default: none.
+   */
+  pausedModels?: readonly string[];
 }
 
 /**
@@ -117,8 +122,10 @@ const messages: Record<number, string> = {
   401: 'You do not have access permissions',
   402: 'Insufficient credits',
   404: 'Not found',
+  408: 'Upstream timeout',
   422: 'Validation error',
   429: 'Rate limited',
+  433: 'Sub-key usage cap exceeded',
   455: 'Service unavailable: under maintenance',
   500: 'Server error',
   501: 'Generation failed',
@@ -145,6 +152,7 @@ class KieEmulator implements Emulator {
   readonly #server: Server;
   readonly #apiKey: string | undefined;
   readonly #creditsPerTask: number;
+  readonly #pausedModels: ReadonlySet<string>;
   readonly #steering = new Steering();
   readonly #files: FileStore;
   readonly #tasks: TaskBook;
@@ -165,6 +173,7 @@ class KieEmulator implements Emulator {
     this.#apiKey = options.apiKey;
     this.#credits = options.credits ?? 1000;
     this.#creditsPerTask = options.creditsPerTask ?? 10;
+    this.#pausedModels = new Set(options.pausedModels);
     this.#files = new FileStore(url);
     this.#faults = faults;
     this.#callbacks = new CallbackSender(options.webhookHmacKey, this.#faults.callbackRetry);
@@ -291,6 +300,10 @@ class KieEmulator implements Emulator {
       req.socket.resetAndDestroy();
       return;
     }
+    if (override && 'body' in override) {
+      res.writeHead(override.httpStatus, { 'content-type': 'text/html' }).end(override.body);
+      return;
+    }
     if (override) {
       const { code, msg: message, httpStatus } = override;
       return this.#reply(res, { code, message, httpStatus }, route);
@@ -328,12 +341,11 @@ class KieEmulator implements Emulator {
   }
 
   #createTask(body: unknown): Reply {
-    if (body === undefined) return { code: 422, message: 'the body must be JSON' };
-    const parsed = createTaskBody.safeParse(body);
-    if (!parsed.success) return { code: 422, message: describeIssues(parsed.error) };
+    const verdict = judgeCreateTask(body, this.#pausedModels);
+    if ('refusal' in verdict) return { code: 500, message: verdict.refusal };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
     this.#credits -= this.#creditsPerTask;
-    const task = this.#tasks.create(parsed.data, this.#faults.outcome(this.#nextOutcome));
+    const task = this.#tasks.create(verdict.accepted, this.#faults.outcome(this.#nextOutcome));
     this.#nextOutcome = undefined;
     return { code: 200, data: { taskId: task.record.taskId } };
   }
