@@ -39,6 +39,8 @@ createServer(async (request, response) => {
     headers: {
       authorization: `Bearer ${process.env.KIE_API_KEY}`,
       'content-type': 'application/json',
+      // kie.ai's CDN, and the emulator with it, refuses fetch's default User-Agent.
+      'user-agent': 'charanim-bench-baseline',
     },
     body: JSON.stringify({
       model: 'sora-2-characters',

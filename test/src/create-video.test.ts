@@ -271,7 +271,7 @@ describe('createVideo with sora-2-text-to-video', () => {
       [
         { model: 'sora-2-characters' },
         'model',
-        'model is "sora-2-characters"; createVideo takes sora-2-text-to-video',
+        'model is "sora-2-characters"; createVideo takes sora-2-text-to-video, google/gemini-omni-flash-1-1, gemini-omni-video',
       ],
     ];
     const before = await t.gateway.database.db.select().from(tasks);

@@ -68,39 +68,64 @@ describe('idempotencyKey', () => {
     }
   });
 
-  it('frees the key when kie.ai surely refused the task, so that a retry can succeed', async () => {
-    t.emulator.failNext('createTask', { code: 455, msg: 'maintenance' }, 1);
-    const refused = await create(input('after-maintenance'));
-    expect(refused).toMatchObject({
-      __typename: 'ProviderError',
-      code: 'MAINTENANCE',
-      retryable: true,
-      recordedTask: { state: 'FAIL' },
-    });
-    const retried = await create(input('after-maintenance'));
-    expect(retried.__typename).toBe('CreateCharacterSuccess');
-    expect(retried.task.id).not.toBe(refused.recordedTask.id);
-    expect((await create(input('after-maintenance'))).task.id).toBe(retried.task.id);
-  });
+  it.each([
+    [455, 'maintenance', 'MAINTENANCE'],
+    // kie.ai's code 500 without a task id is a refusal too: it made nothing.
+    [500, 'Internal Error', 'SERVER_ERROR'],
+  ])(
+    'frees the key when kie.ai surely refused the task (%i), so that a retry can succeed',
+    async (code, msg, name) => {
+      const key = `after-${code}`;
+      t.emulator.failNext('createTask', { code, msg }, 1);
+      const refused = await create(input(key));
+      expect(refused).toMatchObject({
+        __typename: 'ProviderError',
+        code: name,
+        retryable: true,
+        recordedTask: { state: 'FAIL' },
+      });
+      const retried = await create(input(key));
+      expect(retried.__typename).toBe('CreateCharacterSuccess');
+      expect(retried.task.id).not.toBe(refused.recordedTask.id);
+      expect((await create(input(key))).task.id).toBe(retried.task.id);
+    },
+  );
 
-  it('keeps the task, unsent again, when kie.ai may have taken it', async () => {
-    t.emulator.failNext('createTask', { code: 500, msg: 'internal error' }, 1);
-    const before = created();
-    const unclear = await create(input('ambiguous-1'));
-    expect(unclear).toMatchObject({
-      __typename: 'ProviderError',
-      code: 'SERVER_ERROR',
-      retryable: false,
-      recordedTask: { state: 'PENDING', providerTaskId: null },
-    });
-    const repeat = await create(input('ambiguous-1'));
-    expect(repeat).toMatchObject({
-      __typename: 'CreateCharacterSuccess',
-      task: { id: unclear.recordedTask.id, state: 'PENDING' },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(created() - before).toBe(1);
-  });
+  it.each([
+    ['the connection broke', 'SERVER_ERROR', () => t.emulator.resetNext('createTask')],
+    [
+      'a proxy answered its own error page',
+      'SERVER_ERROR',
+      () =>
+        t.emulator.failNext('createTask', { body: '<html>Bad Gateway</html>', httpStatus: 502 }),
+    ],
+    [
+      'the answer could not be read',
+      'UNKNOWN',
+      () => t.emulator.failNext('createTask', { body: 'upstream hiccup', httpStatus: 200 }),
+    ],
+  ])(
+    'keeps the task, unsent again, when kie.ai may have taken it: %s',
+    async (way, code, steer) => {
+      steer();
+      const key = `ambiguous-${way}`;
+      const before = created();
+      const unclear = await create(input(key));
+      expect(unclear).toMatchObject({
+        __typename: 'ProviderError',
+        code,
+        retryable: false,
+        recordedTask: { state: 'PENDING', providerTaskId: null },
+      });
+      const repeat = await create(input(key));
+      expect(repeat).toMatchObject({
+        __typename: 'CreateCharacterSuccess',
+        task: { id: unclear.recordedTask.id, state: 'PENDING' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(created() - before).toBe(1);
+    },
+  );
 
   it('treats an uploaded video by its content', async () => {
     const clip = new Blob([fixture('clip-2s.mp4')], { type: 'video/mp4' });

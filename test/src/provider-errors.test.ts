@@ -16,26 +16,37 @@ const input = { videoUrl: 'https://videos.example.com/clip.mp4', prompt: 'A robo
 
 describe('provider errors are typed results', () => {
   it.each([
-    [402, 'INSUFFICIENT_CREDITS', false],
-    [455, 'MAINTENANCE', true],
-    [422, 'VALIDATION', false],
-    [401, 'UNAUTHORIZED', false],
-    [505, 'FEATURE_DISABLED', false],
-  ])('code %i becomes ProviderError %s', async (code, expected, retryable) => {
-    t.emulator.failNext('createTask', { code, msg: `emulated ${code}` }, 1);
+    [402, 'Insufficient credits', 'INSUFFICIENT_CREDITS', false],
+    [455, 'Service unavailable', 'MAINTENANCE', true],
+    [422, 'Validation error', 'VALIDATION', false],
+    [401, 'You do not have access permissions', 'UNAUTHORIZED', false],
+    [505, 'Feature disabled', 'FEATURE_DISABLED', false],
+    [408, 'Upstream timeout', 'UPSTREAM_TIMEOUT', true],
+    [433, 'Sub-key usage cap exceeded', 'USAGE_CAP_EXCEEDED', false],
+    // kie.ai's refusals in code 500, told apart by their message: nothing was made.
+    [500, 'This interface is temporarily paused', 'MODEL_PAUSED', false],
+    [500, 'The model sora-2-characters is not supported', 'MODEL_UNKNOWN', false],
+    [500, 'input.character_file_url is required', 'VALIDATION', false],
+    [500, 'input.n is not within the range of allowed options', 'VALIDATION', false],
+    [500, 'Internal Error', 'SERVER_ERROR', true],
+  ])('code %i "%s" becomes ProviderError %s', async (code, msg, expected, retryable) => {
+    t.emulator.failNext('createTask', { code, msg }, 1);
     const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, { input });
     expect(response.errors).toBeUndefined();
     expect(response.data?.createCharacter).toMatchObject({
       __typename: 'ProviderError',
       code: expected,
       retryable,
+      recordedTask: { state: 'FAIL' },
     });
-    expect(response.data?.createCharacter.message).toContain(`emulated ${code}`);
+    const message = `kie.ai createTask answered ${code}: ${msg}`;
+    expect(response.data?.createCharacter.message).toBe(message);
     // The task that could not be submitted ends FAIL with the provider's answer; none is left PENDING.
     const rows = await t.gateway.database.db.select().from(tasks);
     expect(rows.filter((row) => row.state === 'PENDING')).toEqual([]);
-    expect(rows.find((row) => row.errorCode === expected)).toMatchObject({
+    expect(rows.find((row) => row.errorMessage === message)).toMatchObject({
       state: 'FAIL',
+      errorCode: expected,
       providerTaskId: null,
     });
   });

@@ -77,8 +77,9 @@ describe('createCharacter with an uploaded video', () => {
     expect(last.character.sourceVideoUrl).toBe(video.url);
     expect(last.input.videoUrl).toBe(video.url);
     const expiresIn = Date.parse(video.expiresAt) - Date.now();
-    expect(expiresIn).toBeGreaterThan(3 * 24 * 3600_000 - 60_000);
-    expect(expiresIn).toBeLessThanOrEqual(3 * 24 * 3600_000);
+    // kie.ai keeps uploads about 24 hours (observed; its documentation says 3 days).
+    expect(expiresIn).toBeGreaterThan(24 * 3600_000 - 60_000);
+    expect(expiresIn).toBeLessThanOrEqual(24 * 3600_000);
 
     // kie.ai got the uploaded file's URL, and the file there is the clip, byte for byte.
     const created = t.emulator.task(providerTaskId);

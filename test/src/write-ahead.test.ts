@@ -1,4 +1,5 @@
 import { callbackEvents, characters, insertTask, tasks } from '@charanim/db';
+import { DEFAULT_USER_AGENT } from '@charanim/gateway';
 import { KieClient, signWebhook } from '@charanim/provider';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { eq, sql } from 'drizzle-orm';
@@ -21,6 +22,7 @@ beforeAll(async () => {
     apiKey: TEST_API_KEY,
     apiBaseUrl: t.emulator.url,
     uploadBaseUrl: t.emulator.url,
+    userAgent: DEFAULT_USER_AGENT,
   });
 });
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import { codeFromNumeric, ProviderError } from './errors.ts';
-import { acceptTaskIdAlias, taskRecordSchema } from './task-record.ts';
+import { answerError } from './answer-error.ts';
+import { ProviderError } from './errors.ts';
+import { createdTaskSchema, taskRecordSchema } from './task-record.ts';
 import type { CreateTaskRequest, TaskRecord, UploadedFile, UploadFileRequest } from './types.ts';
 import { parseJson, parseProviderData, readEnvelope, wholeNumber } from './wire.ts';
 
@@ -28,6 +29,11 @@ export interface KieClientOptions {
   apiBaseUrl: string;
   /** The File Upload API, e.g. `https://kieai.redpandaai.co`. */
   uploadBaseUrl: string;
+  /**
+   * Sent as `User-Agent` on every request, e.g. `charanim-gateway/0.1.0`: the CDN in front of
+   * kie.ai refuses a default library one (such as fetch's `node`) with a 403.
+   */
+  userAgent: string;
   /** How long one attempt may take, answer body included. Default 15000. */
   timeoutMs?: number;
   /** Extra attempts after the first, for the failures each call retries. Default 3. */
@@ -60,8 +66,6 @@ interface HttpRequest {
   body?: string | FormData;
 }
 
-const createdTaskSchema = acceptTaskIdAlias(z.object({ taskId: z.string().min(1) }));
-
 const creditsSchema = z.union([
   z.number(),
   z
@@ -84,6 +88,7 @@ export class KieClient {
   readonly #apiKey: string;
   readonly #apiBaseUrl: string;
   readonly #uploadBaseUrl: string;
+  readonly #userAgent: string;
   readonly #timeoutMs: number;
   readonly #retry: { retries: number; minTimeout: number; maxTimeout: number };
   readonly #fetch: typeof fetch;
@@ -93,6 +98,8 @@ export class KieClient {
     // Without a key every call would fail as UNAUTHORIZED: better to say so at start.
     if (!options.apiKey) throw new Error('KieClient needs an apiKey');
     this.#apiKey = options.apiKey;
+    if (!options.userAgent.trim()) throw new Error('KieClient needs a userAgent');
+    this.#userAgent = options.userAgent;
     this.#apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '');
     this.#uploadBaseUrl = options.uploadBaseUrl.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 15_000;
@@ -251,6 +258,7 @@ export class KieClient {
           ...request.headers,
           accept: 'application/json',
           authorization: `Bearer ${this.#apiKey}`,
+          'user-agent': this.#userAgent,
         },
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
@@ -267,33 +275,23 @@ export class KieClient {
     }
     const envelope = readEnvelope(parseJson(text));
     // The body's code is the truth when present: kie.ai reports failures with HTTP 200 too.
-    const providerCode = envelope?.code ?? status;
-    if (envelope && providerCode === 200) return envelope.data;
-    // kie.ai's own words go into the message: make sure they never carry the key back out.
-    const detail = envelope
-      ? envelope.message.replaceAll(this.#apiKey, '[redacted]')
-      : 'a body that is not a JSON envelope';
-    throw new ProviderError(`kie.ai ${operation} answered ${providerCode}: ${detail}`, {
-      code: codeFromNumeric(providerCode),
-      retryable: isRetryableAnswer(creates, providerCode),
-      providerCode,
-    });
+    if (envelope && (envelope.code ?? status) === 200) return envelope.data;
+    throw answerError(
+      operation,
+      { status, body: text, envelope },
+      { apiKey: this.#apiKey, userAgent: this.#userAgent, creates },
+    );
   }
 }
 
 /**
  * createTask is repeated only when kie.ai surely did not act on it: it rate-limited us, or it was
- * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task.
+ * never reached. A repeated createTask after kie.ai took it would make (and bill) a second task;
+ * its other refusals would only be refused again.
  */
 function shouldRetry(creates: boolean, error: ProviderError): boolean {
   if (!creates) return error.retryable;
-  return error.providerCode === 429 || (error.retryable && error.providerCode === undefined);
-}
-
-function isRetryableAnswer(creates: boolean, providerCode: number): boolean {
-  if (providerCode === 429 || providerCode === 455) return true;
-  // A createTask that failed inside kie.ai may still have made the task.
-  return codeFromNumeric(providerCode) === 'SERVER_ERROR' && !creates;
+  return error.refused && (error.providerCode === 429 || error.providerCode === undefined);
 }
 
 /** Errors that mean the request never reached kie.ai, so repeating it cannot do anything twice. */
@@ -328,7 +326,12 @@ function transportError(
   } else {
     message = `kie.ai unreachable: ${reason}`;
   }
-  return new ProviderError(message, { code: 'SERVER_ERROR', retryable: !ambiguous, cause: error });
+  return new ProviderError(message, {
+    code: 'SERVER_ERROR',
+    retryable: !ambiguous,
+    refused: !reached,
+    cause: error,
+  });
 }
 
 /** undici rejects with "fetch failed" and keeps the system error (ECONNREFUSED, …) as its cause. */

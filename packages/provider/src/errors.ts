@@ -9,6 +9,11 @@ export const providerErrorCodes = [
   'SERVER_ERROR',
   'GENERATION_FAILED',
   'FEATURE_DISABLED',
+  'MODEL_PAUSED',
+  'MODEL_UNKNOWN',
+  'UPSTREAM_TIMEOUT',
+  'USAGE_CAP_EXCEEDED',
+  'BLOCKED',
   'UNKNOWN',
 ] as const;
 export type ProviderErrorCode = (typeof providerErrorCodes)[number];
@@ -18,8 +23,10 @@ const byNumericCode: Record<number, ProviderErrorCode> = {
   401: 'UNAUTHORIZED',
   402: 'INSUFFICIENT_CREDITS',
   404: 'NOT_FOUND',
+  408: 'UPSTREAM_TIMEOUT',
   422: 'VALIDATION',
   429: 'RATE_LIMITED',
+  433: 'USAGE_CAP_EXCEEDED',
   455: 'MAINTENANCE',
   500: 'SERVER_ERROR',
   501: 'GENERATION_FAILED',
@@ -36,6 +43,12 @@ export interface ProviderErrorOptions {
   retryable: boolean;
   /** The numeric code the provider answered with (body code, else HTTP status), when there was an answer. */
   providerCode?: number;
+  /**
+   * kie.ai surely made nothing of the request: it answered a refusal (its envelope with a non-200
+   * code and no task id, or an HTTP 4xx such as its CDN's block), or the request never reached it.
+   * Default false: the request may have been acted on.
+   */
+  refused?: boolean;
   cause?: unknown;
 }
 
@@ -45,11 +58,14 @@ export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
   readonly retryable: boolean;
   readonly providerCode: number | undefined;
+  /** See {@link ProviderErrorOptions.refused}. */
+  readonly refused: boolean;
 
   constructor(message: string, options: ProviderErrorOptions) {
     super(message, { cause: options.cause });
     this.code = options.code;
     this.retryable = options.retryable;
     this.providerCode = options.providerCode;
+    this.refused = options.refused ?? false;
   }
 }

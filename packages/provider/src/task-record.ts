@@ -13,6 +13,9 @@ export function acceptTaskIdAlias<Schema extends z.ZodType>(schema: Schema) {
   );
 }
 
+/** createTask's `data`: the id of the task kie.ai made. */
+export const createdTaskSchema = acceptTaskIdAlias(z.object({ taskId: z.string().min(1) }));
+
 /** kie.ai sends `""` for "none"; we say `null`. */
 const optionalText = z
   .string()

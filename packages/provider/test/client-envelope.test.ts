@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { KieClient } from '../src/client.ts';
+import { KieClient, type KieClientOptions } from '../src/client.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 /** A client whose every request gets this answer; the requests it made are kept. */
-function answering(body: string, status = 200) {
+function answering(body: string, status = 200, options: Partial<KieClientOptions> = {}) {
   const requests: Array<{ url: string; init: RequestInit | undefined }> = [];
   const client = new KieClient({
     apiKey: 'key-123',
     apiBaseUrl: 'https://api.test/',
     uploadBaseUrl: 'https://upload.test',
+    userAgent: USER_AGENT,
     retries: 0,
+    ...options,
     fetch: async (url, init) => {
       requests.push({ url: String(url), init });
       return new Response(body, { status });
@@ -125,10 +128,180 @@ describe('KieClient envelope parsing', () => {
   });
 
   it('refuses options that cannot work', () => {
-    const options = { apiKey: 'k', apiBaseUrl: 'https://a.test', uploadBaseUrl: 'https://b.test' };
+    const options = {
+      apiKey: 'k',
+      apiBaseUrl: 'https://a.test',
+      uploadBaseUrl: 'https://b.test',
+      userAgent: USER_AGENT,
+    };
     expect(() => new KieClient({ ...options, apiKey: '' })).toThrow('KieClient needs an apiKey');
+    expect(() => new KieClient({ ...options, userAgent: ' ' })).toThrow(
+      'KieClient needs a userAgent',
+    );
     expect(() => new KieClient({ ...options, retryMinDelayMs: 9000 })).toThrow(
       'retryMinDelayMs is greater than retryMaxDelayMs',
     );
+  });
+});
+
+const createTask = (client: KieClient) =>
+  client.createTask({
+    model: 'sora-2-characters',
+    input: { character_file_url: ['https://v.test/a.mp4'] },
+  });
+
+/** Retries that would show at once: a refusal must not be sent twice. */
+const quickRetries = { retries: 3, retryMinDelayMs: 1, retryMaxDelayMs: 2 };
+
+describe('createTask refusals, told apart from failures', () => {
+  it.each([
+    ['This interface is temporarily paused', 500, 'MODEL_PAUSED', false],
+    ['The model sora-3 is not supported', 500, 'MODEL_UNKNOWN', false],
+    ['input.character_file_url is required', 500, 'VALIDATION', false],
+    [
+      'The value of input.size is not within the range of allowed options',
+      500,
+      'VALIDATION',
+      false,
+    ],
+    ['Upstream request timed out', 408, 'UPSTREAM_TIMEOUT', true],
+    ['Usage cap of this key exceeded', 433, 'USAGE_CAP_EXCEEDED', false],
+    ['Internal Error', 500, 'SERVER_ERROR', true],
+    ['Service unavailable: under maintenance', 455, 'MAINTENANCE', true],
+  ] as const)('"%s" (code %i) is %s, a refusal, sent once', async (msg, code, name, retryable) => {
+    for (const status of [200, code]) {
+      const { client, requests } = answering(json({ code, msg, data: null }), status, quickRetries);
+      expect(await providerErrorOf(createTask(client))).toMatchObject({
+        code: name,
+        retryable,
+        refused: true,
+        providerCode: code,
+        message: `kie.ai createTask answered ${code}: ${msg}`,
+      });
+      expect(requests).toHaveLength(1);
+    }
+  });
+
+  it('retries a 429 refusal, as kie.ai dropped the request', async () => {
+    const { client, requests } = answering(
+      json({ code: 429, msg: 'slow down' }),
+      200,
+      quickRetries,
+    );
+    expect(await providerErrorOf(createTask(client))).toMatchObject({
+      code: 'RATE_LIMITED',
+      refused: true,
+    });
+    expect(requests).toHaveLength(4);
+  });
+
+  it('lets the message decide only when the code names no particular failure', async () => {
+    const cases = [
+      [{ code: 401, msg: 'an API key is required' }, 'UNAUTHORIZED'],
+      [{ code: 422, msg: 'callBackUrl is not supported' }, 'VALIDATION'],
+      [{ code: 503, msg: 'This interface is temporarily paused' }, 'MODEL_PAUSED'],
+      [{ code: 418, message: 'model x is not supported' }, 'MODEL_UNKNOWN'],
+    ] as const;
+    for (const [body, name] of cases) {
+      const { client } = answering(json(body));
+      expect(await providerErrorOf(createTask(client))).toMatchObject({ code: name });
+    }
+  });
+
+  it('takes an answer that names a task for no refusal: the task may exist', async () => {
+    for (const data of [{ taskId: 'task_1' }, { task_id: 'task_1' }]) {
+      const { client, requests } = answering(
+        json({ code: 429, msg: 'busy', data }),
+        200,
+        quickRetries,
+      );
+      expect(await providerErrorOf(createTask(client))).toMatchObject({
+        code: 'RATE_LIMITED',
+        refused: false,
+        retryable: false,
+      });
+      expect(requests).toHaveLength(1);
+    }
+  });
+
+  it('takes an answer without a readable envelope for no refusal, unless HTTP refused it', async () => {
+    const cases = [
+      ['<html>Bad Gateway</html>', 502, 'SERVER_ERROR', false],
+      ['', 200, 'UNKNOWN', false],
+      [json({ code: 200, msg: 'success', data: {} }), 200, 'UNKNOWN', false],
+      ['<html>Not Found</html>', 404, 'NOT_FOUND', true],
+      [json({ message: 'no such endpoint' }), 404, 'NOT_FOUND', true],
+    ] as const;
+    for (const [body, status, name, refused] of cases) {
+      const { client, requests } = answering(body, status, quickRetries);
+      expect(await providerErrorOf(createTask(client))).toMatchObject({
+        code: name,
+        refused,
+        retryable: false,
+      });
+      expect(requests).toHaveLength(1);
+    }
+  });
+
+  it('keeps the retry rules of reads: a 500 is retried, a paused model is not', async () => {
+    const failed = answering(json({ code: 500, msg: 'Internal Error' }), 200, quickRetries);
+    expect(await providerErrorOf(failed.client.recordInfo('t'))).toMatchObject({
+      code: 'SERVER_ERROR',
+      retryable: true,
+    });
+    expect(failed.requests).toHaveLength(4);
+    const paused = answering(json({ code: 500, msg: 'This interface is temporarily paused' }));
+    expect(await providerErrorOf(paused.client.credit())).toMatchObject({
+      code: 'MODEL_PAUSED',
+      retryable: false,
+    });
+  });
+});
+
+describe('the CDN in front of kie.ai', () => {
+  const page =
+    '<!DOCTYPE html><html><body><h1>Access denied</h1><p>error code: 1010</p></body></html>';
+
+  it('sends an identifying User-Agent on every request, to both hosts', async () => {
+    const { client, requests } = answering(json({ code: 500, msg: 'Internal Error' }));
+    await providerErrorOf(createTask(client));
+    await providerErrorOf(client.recordInfo('t'));
+    await providerErrorOf(client.credit());
+    const file = { data: new Uint8Array([1]), fileName: 'a.mp4', uploadPath: 'x' };
+    await providerErrorOf(client.uploadFile(file));
+    expect(requests.map((request) => new URL(request.url).host)).toEqual([
+      'api.test',
+      'api.test',
+      'api.test',
+      'upload.test',
+    ]);
+    for (const { init } of requests) {
+      expect(init?.headers).toMatchObject({ 'user-agent': USER_AGENT });
+    }
+  });
+
+  it('answers its HTML 403 with BLOCKED, which says what to check, and sends it once', async () => {
+    const { client, requests } = answering(page, 403, quickRetries);
+    const error = await providerErrorOf(createTask(client));
+    expect(error).toMatchObject({
+      code: 'BLOCKED',
+      providerCode: 403,
+      refused: true,
+      retryable: false,
+    });
+    expect(error.message).toBe(
+      `kie.ai's CDN refused createTask with HTTP 403 (error code: 1010) before kie.ai saw the API key, so the key is not the cause: check that the User-Agent names this client (it sent "${USER_AGENT}"; a default one of an HTTP library is refused), then that no proxy, VPN or block of this machine's IP address is in the way`,
+    );
+    expect(requests).toHaveLength(1);
+    const bare = answering('error code: 1010', 403);
+    expect(await providerErrorOf(bare.client.credit())).toMatchObject({ code: 'BLOCKED' });
+  });
+
+  it("takes a 403 in kie.ai's own envelope for kie.ai's answer", async () => {
+    const { client } = answering(json({ code: 403, msg: 'forbidden' }), 403);
+    expect(await providerErrorOf(client.credit())).toMatchObject({
+      code: 'UNKNOWN',
+      message: 'kie.ai credit answered 403: forbidden',
+    });
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KieCallEvent, KieClient, type KieClientOptions } from '../src/client.ts';
 import { type Emulator, type EmulatorRoute, startEmulator } from '../src/emulator/index.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'kie-test-key-retries';
 /** For the timeout tests only: other calls get time enough for a busy machine. */
@@ -16,6 +17,7 @@ function client(options: Partial<KieClientOptions> = {}) {
     apiKey: API_KEY,
     apiBaseUrl: emulator.url,
     uploadBaseUrl: emulator.url,
+    userAgent: USER_AGENT,
     timeoutMs: 5_000,
     retries: 3,
     retryMinDelayMs: 1,
@@ -68,14 +70,16 @@ describe('createTask retries', () => {
   });
 
   it.each([
-    [500, 'SERVER_ERROR', false],
+    [500, 'SERVER_ERROR', true],
     [455, 'MAINTENANCE', true],
-  ] as const)('does not retry a %i', async (code, name, retryable) => {
-    emulator.failNext('createTask', { code, httpStatus: code });
+    [500, 'MODEL_PAUSED', false, 'This interface is temporarily paused'],
+  ] as const)('does not retry a refusal: %i %s', async (code, name, retryable, msg?: string) => {
+    emulator.failNext('createTask', { code, msg, httpStatus: code });
     const calls = await callsDuring('createTask', async () => {
       expect(await providerErrorOf(createCharacter(client()))).toMatchObject({
         code: name,
         retryable,
+        refused: true,
       });
     });
     expect(calls).toBe(1);
@@ -85,7 +89,7 @@ describe('createTask retries', () => {
     emulator.delayNext('createTask', TIMEOUT_MS * 4);
     const calls = await callsDuring('createTask', async () => {
       const error = await providerErrorOf(createCharacter(client({ timeoutMs: TIMEOUT_MS })));
-      expect(error).toMatchObject({ code: 'SERVER_ERROR', retryable: false });
+      expect(error).toMatchObject({ code: 'SERVER_ERROR', retryable: false, refused: false });
       expect(error.providerCode).toBeUndefined();
       expect(error.message).toBe(
         `kie.ai did not answer createTask within ${TIMEOUT_MS} ms; the task may exist`,
@@ -98,7 +102,7 @@ describe('createTask retries', () => {
     emulator.resetNext('createTask');
     const calls = await callsDuring('createTask', async () => {
       const error = await providerErrorOf(createCharacter(client()));
-      expect(error).toMatchObject({ code: 'SERVER_ERROR', retryable: false });
+      expect(error).toMatchObject({ code: 'SERVER_ERROR', retryable: false, refused: false });
       expect(error.message).toMatch(
         /^kie\.ai connection lost during createTask: .+; the task may exist$/,
       );
@@ -181,6 +185,7 @@ describe('an unreachable kie.ai', () => {
     expect(error).toMatchObject({
       code: 'SERVER_ERROR',
       retryable: true,
+      refused: true,
       message: 'kie.ai unreachable: ECONNREFUSED',
     });
     expect(error.providerCode).toBeUndefined();

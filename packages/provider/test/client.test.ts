@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { get, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KieClient, type KieClientOptions } from '../src/client.ts';
 import { type Emulator, startEmulator } from '../src/emulator/index.ts';
 import { providerErrorOf } from './provider-error.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'kie-test-key-7f3a9c2e';
 const VIDEO_URL = 'https://videos.test/character.mp4';
@@ -14,6 +16,7 @@ function client(options: Partial<KieClientOptions> = {}) {
     apiKey: API_KEY,
     apiBaseUrl: emulator.url,
     uploadBaseUrl: emulator.url,
+    userAgent: USER_AGENT,
     retries: 0,
     ...options,
   });
@@ -31,6 +34,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ apiKey: API_KEY, timing });
 });
 afterAll(() => emulator.close());
+
 beforeEach(() => {
   emulator.setEnvelopeKey('msg');
   emulator.setCredits(1000);
@@ -68,17 +72,19 @@ describe('KieClient against the emulator', () => {
 });
 
 describe.each([
-  // code, our name, retryable on reads, retryable on createTask
-  [401, 'UNAUTHORIZED', false, false],
-  [402, 'INSUFFICIENT_CREDITS', false, false],
-  [404, 'NOT_FOUND', false, false],
-  [422, 'VALIDATION', false, false],
-  [429, 'RATE_LIMITED', true, true],
-  [455, 'MAINTENANCE', true, true],
-  [500, 'SERVER_ERROR', true, false],
-  [501, 'GENERATION_FAILED', false, false],
-  [505, 'FEATURE_DISABLED', false, false],
-] as const)('code %i', (code, name, retryableRead, retryableCreate) => {
+  // code, our name, retryable (kie.ai's envelope without a task id is a sure refusal of createTask)
+  [401, 'UNAUTHORIZED', false],
+  [402, 'INSUFFICIENT_CREDITS', false],
+  [404, 'NOT_FOUND', false],
+  [408, 'UPSTREAM_TIMEOUT', true],
+  [422, 'VALIDATION', false],
+  [429, 'RATE_LIMITED', true],
+  [433, 'USAGE_CAP_EXCEEDED', false],
+  [455, 'MAINTENANCE', true],
+  [500, 'SERVER_ERROR', true],
+  [501, 'GENERATION_FAILED', false],
+  [505, 'FEATURE_DISABLED', false],
+] as const)('code %i', (code, name, retryable) => {
   const forms = [
     ['in the body of HTTP 200', 'msg', 200],
     ['in the body of HTTP 200', 'message', 200],
@@ -94,11 +100,11 @@ describe.each([
 
     const read = await providerErrorOf(client().recordInfo('task_x'));
     expect(read).toMatchObject({ name: 'ProviderError', code: name, providerCode: code });
-    expect(read.retryable).toBe(retryableRead);
+    expect(read.retryable).toBe(retryable);
     expect(read.message).toBe(`kie.ai recordInfo answered ${code}: ${msg}`);
 
     const create = await providerErrorOf(createCharacter(client()));
-    expect(create).toMatchObject({ code: name, providerCode: code, retryable: retryableCreate });
+    expect(create).toMatchObject({ code: name, providerCode: code, retryable, refused: true });
     expect(create.message).toBe(`kie.ai createTask answered ${code}: ${msg}`);
   });
 });
@@ -120,28 +126,38 @@ describe('kie.ai-side failures of the emulator', () => {
     [
       'two videos',
       { character_file_url: [VIDEO_URL, VIDEO_URL] },
-      /character_file_url must hold exactly one video URL/,
+      'input.character_file_url is not within the range of allowed options: must hold exactly one video URL',
     ],
-    ['no video', { character_file_url: [] }, /character_file_url must hold exactly one video URL/],
+    [
+      'no video',
+      { character_file_url: [] },
+      'input.character_file_url is not within the range of allowed options: must hold exactly one video URL',
+    ],
     [
       'a video that is no http URL',
       { character_file_url: ['ftp://x.test/a.mp4'] },
-      /must be an http\(s\) URL/,
+      'input.character_file_url.0 is not within the range of allowed options: must be an http(s) URL',
     ],
     [
       'a 5001-character prompt',
       { character_prompt: 'x'.repeat(5001) },
-      /character_prompt must be at most 5000 characters/,
+      'input.character_prompt is not within the range of allowed options: must be at most 5000 characters',
     ],
     [
       'a 5001-character safety instruction',
       { safety_instruction: 'x'.repeat(5001) },
-      /safety_instruction must be at most 5000/,
+      'input.safety_instruction is not within the range of allowed options: must be at most 5000 characters',
     ],
-  ])('rejects %s with VALIDATION', async (_, input, message) => {
+    ['no video field', { character_file_url: undefined }, 'input.character_file_url is required'],
+  ])("refuses %s with kie.ai's code 500, read as VALIDATION", async (_, input, message) => {
     const error = await providerErrorOf(createCharacter(client(), input));
-    expect(error).toMatchObject({ code: 'VALIDATION', providerCode: 422, retryable: false });
-    expect(error.message).toMatch(message);
+    expect(error).toMatchObject({
+      code: 'VALIDATION',
+      providerCode: 500,
+      retryable: false,
+      refused: true,
+      message: `kie.ai createTask answered 500: ${message}`,
+    });
   });
 
   it('accepts prompts of exactly 5000 characters', async () => {
@@ -150,12 +166,88 @@ describe('kie.ai-side failures of the emulator', () => {
     await expect(created).resolves.toHaveProperty('taskId');
   });
 
-  it('rejects an unknown model and a malformed pro input', async () => {
+  it('refuses an unknown model with MODEL_UNKNOWN, and a malformed pro input', async () => {
     const unknown = client().createTask({ model: 'sora-3', input: {} });
-    expect((await providerErrorOf(unknown)).message).toMatch(/model sora-3 is not supported/);
+    expect(await providerErrorOf(unknown)).toMatchObject({
+      code: 'MODEL_UNKNOWN',
+      providerCode: 500,
+      refused: true,
+      message: 'kie.ai createTask answered 500: The model sora-3 is not supported',
+    });
     const input = { origin_task_id: 'task_1', timestamps: '1,9', character_prompt: 'a fox' };
     const pro = client().createTask({ model: 'sora-2-characters-pro', input });
-    expect(await providerErrorOf(pro)).toMatchObject({ code: 'VALIDATION' });
+    expect(await providerErrorOf(pro)).toMatchObject({ code: 'VALIDATION', providerCode: 500 });
+    const none = client().createTask({ model: '', input: {} });
+    expect((await providerErrorOf(none)).message).toBe(
+      'kie.ai createTask answered 500: model is required',
+    );
+  });
+
+  it('refuses a paused model with MODEL_PAUSED, at once, making and billing nothing', async () => {
+    const paused = await startEmulator({ apiKey: API_KEY, pausedModels: ['sora-2-characters'] });
+    try {
+      const kie = client({ apiBaseUrl: paused.url, retries: 3 });
+      const error = await providerErrorOf(createCharacter(kie));
+      expect(error).toMatchObject({
+        code: 'MODEL_PAUSED',
+        providerCode: 500,
+        retryable: false,
+        refused: true,
+        message: 'kie.ai createTask answered 500: This interface is temporarily paused',
+      });
+      // Paused before its input is looked at, as kie.ai does: an empty input gets the same answer.
+      const empty = kie.createTask({ model: 'sora-2-characters', input: {} });
+      expect(await providerErrorOf(empty)).toMatchObject({ code: 'MODEL_PAUSED' });
+      expect(paused.calls.map((call) => call.route)).toEqual(['createTask', 'createTask']);
+      expect(paused.listTasks()).toEqual([]);
+      expect(await kie.credit()).toBe(1000);
+      // The models it does not pause go on.
+      const pro = { origin_task_id: 'task_1', timestamps: '1,2', character_prompt: 'a fox' };
+      const made = kie.createTask({ model: 'sora-2-characters-pro', input: pro });
+      await expect(made).resolves.toHaveProperty('taskId');
+    } finally {
+      await paused.close();
+    }
+  });
+});
+
+describe('a request without an identifying User-Agent', () => {
+  it.each(['node', 'undici'])(
+    'is BLOCKED by the CDN when it says %s, before kie.ai sees the key',
+    async (userAgent) => {
+      const kie = client({ userAgent, apiKey: 'wrong-key', retries: 3 });
+      const [calls, tasks] = [emulator.calls.length, emulator.listTasks().length];
+      expect(await providerErrorOf(createCharacter(kie))).toMatchObject({
+        code: 'BLOCKED',
+        providerCode: 403,
+        refused: true,
+      });
+      expect(emulator.calls.slice(calls)).toMatchObject([{ route: 'createTask', userAgent }]);
+      expect(emulator.listTasks()).toHaveLength(tasks);
+    },
+  );
+
+  it('gets an HTML 403 saying "error code: 1010" for fetch\'s default, and for none', async () => {
+    const url = `${emulator.url}/api/v1/chat/credit`;
+    const fetched = await fetch(url);
+    // node:http sends no User-Agent unless told to.
+    const bare = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(url, resolve).once('error', reject),
+    );
+    expect(bare.headers['content-type']).toMatch(/^text\/html/);
+    expect(bare.statusCode).toBe(403);
+    bare.resume();
+    expect(fetched.status).toBe(403);
+    expect(await fetched.text()).toContain('error code: 1010');
+    expect(emulator.calls.slice(-2).map((call) => call.userAgent)).toEqual(['node', undefined]);
+  });
+
+  it('is recorded, and the identifying one of each call too', async () => {
+    const before = emulator.calls.length;
+    await client().credit();
+    expect(emulator.calls.slice(before)).toMatchObject([
+      { route: 'credit', userAgent: USER_AGENT },
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   parseFaultsJson,
   startEmulator,
 } from '../src/emulator/index.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'chaos-key';
 const STATE_MS = 5;
@@ -196,7 +197,7 @@ describe('call faults', () => {
 
       const abandoned = fetch(`${emulator.url}/api/v1/jobs/createTask`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        headers: apiHeaders,
         body: JSON.stringify(createBody()),
         signal: AbortSignal.timeout(30),
       });
@@ -284,7 +285,7 @@ describe('introspection', () => {
     await withEmulator(faults, async (emulator) => {
       const accepted = await createTask(emulator, receiver.url); // call 1
       const invalid = await api(emulator, 'createTask', undefined, { model: 'nope' }); // call 2
-      expect(invalid).toMatchObject({ code: 422 });
+      expect(invalid).toMatchObject({ code: 500, msg: 'The model nope is not supported' });
       expect(await api(emulator, 'createTask')).toMatchObject({ code: 429 }); // call 3
       emulator.setCredits(0);
       expect(await api(emulator, 'createTask')).toMatchObject({ code: 402 }); // call 4
@@ -325,7 +326,7 @@ describe('introspection', () => {
       const stats = (await response.json()) as EmulatorStats;
       expect(stats).toEqual({
         seed: 5,
-        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0 },
+        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0, immediate: 0 },
         faults: {
           rateLimited: 1,
           maintenance: 2,
@@ -364,7 +365,9 @@ describe('EMULATOR_FAULTS', () => {
     const [bad, good] = await Promise.all([
       runMain({ EMULATOR_FAULTS: '{"failRate":2}' }),
       runMain({ EMULATOR_FAULTS: '{"seed":7,"maintenanceRate":1}' }, async (url) => {
-        const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`);
+        const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`, {
+          headers: { 'user-agent': USER_AGENT },
+        });
         const stats = await fetch(`${url}/emulator/stats`);
         return [await record.json(), await stats.json()];
       }),
@@ -378,6 +381,28 @@ describe('EMULATOR_FAULTS', () => {
       expect.objectContaining({ code: 455 }),
       expect.objectContaining({ seed: 7, faults: expect.objectContaining({ maintenance: 1 }) }),
     ]);
+  });
+});
+
+describe('EMULATOR_PAUSED_MODELS', () => {
+  it('is read by main.ts: createTask for those models answers that they are paused', async () => {
+    const env = { EMULATOR_PAUSED_MODELS: 'sora-2-characters, sora-2-characters-pro' };
+    const run = await runMain(env, async (url) => {
+      const answer = await fetch(`${url}${paths.createTask}`, {
+        method: 'POST',
+        headers: apiHeaders,
+        body: JSON.stringify(createBody()),
+      });
+      return answer.json();
+    });
+    expect(run.stdout).toContain(
+      'kie.ai emulator paused models: sora-2-characters, sora-2-characters-pro',
+    );
+    expect(run.result).toEqual({
+      code: 500,
+      msg: 'This interface is temporarily paused',
+      data: null,
+    });
   });
 });
 
@@ -401,6 +426,12 @@ function createBody(callBackUrl?: string) {
   };
 }
 
+const apiHeaders = {
+  authorization: `Bearer ${API_KEY}`,
+  'content-type': 'application/json',
+  'user-agent': USER_AGENT,
+};
+
 const paths = {
   createTask: '/api/v1/jobs/createTask',
   recordInfo: '/api/v1/jobs/recordInfo',
@@ -417,7 +448,7 @@ async function api(
   const query = taskId === undefined ? '' : `?taskId=${encodeURIComponent(taskId)}`;
   const response = await fetch(`${emulator.url}${paths[route]}${query}`, {
     method: route === 'createTask' ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    headers: apiHeaders,
     ...(route === 'createTask' && { body: JSON.stringify(body) }),
   });
   return (await response.json()) as { code: number; msg?: string; data: any };

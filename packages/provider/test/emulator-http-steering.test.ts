@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KieClient } from '../src/client.ts';
 import { type Emulator, type EmulatorCall, startEmulator } from '../src/emulator/index.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const API_KEY = 'emulator-steering-key';
 
@@ -12,7 +13,12 @@ beforeAll(async () => {
     apiKey: API_KEY,
     timing: { waitingMs: 60_000, queuingMs: 60_000, generatingMs: 60_000 },
   });
-  kie = new KieClient({ apiKey: API_KEY, apiBaseUrl: emulator.url, uploadBaseUrl: emulator.url });
+  kie = new KieClient({
+    apiKey: API_KEY,
+    apiBaseUrl: emulator.url,
+    uploadBaseUrl: emulator.url,
+    userAgent: USER_AGENT,
+  });
 });
 afterAll(() => emulator.close());
 

@@ -6,6 +6,7 @@ import { type Emulator, type EmulatorOptions, startEmulator } from '../src/emula
 import { parseCharacterResult } from '../src/models/index.ts';
 import type { ProviderTaskState } from '../src/types.ts';
 import { parseCallback, verifyWebhookSignature } from '../src/webhook.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 const HMAC_KEY = 'whsec_test';
 const STATE_MS = 25;
@@ -31,8 +32,9 @@ afterAll(() => Promise.all([emulator.close(), receiver.close()]));
 
 describe('task lifecycle', () => {
   it('moves waiting → queuing → generating → success, then names a character', async () => {
-    // States long enough for polling to see each one even on a busy machine.
-    const timing = { waitingMs: 150, queuingMs: 150, generatingMs: 150 };
+    // States long enough for polling to see each one even on a busy machine (at a load of 20 on
+    // two cores, 150 ms went by before the first read more than once).
+    const timing = { waitingMs: 500, queuingMs: 500, generatingMs: 500 };
     await withEmulator({ timing }, async (slow) => {
       const kieSlow = clientOf(slow);
       const { taskId } = await kieSlow.createTask(request());
@@ -45,7 +47,7 @@ describe('task lifecycle', () => {
       }
       expect(states).toEqual(['waiting', 'queuing', 'generating', 'success']);
       const record = await kieSlow.recordInfo(taskId);
-      expect(record.completeTime).toBeGreaterThanOrEqual((record.createTime ?? 0) + 3 * 150 - 5);
+      expect(record.completeTime).toBeGreaterThanOrEqual((record.createTime ?? 0) + 3 * 500 - 5);
       expect(parseCharacterResult(record.resultJson ?? '').characterId).toMatch(/^char_[0-9a-f]+$/);
     });
   });
@@ -201,6 +203,15 @@ describe('the HTTP surface', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(75);
   });
 
+  it('answers a stubbed body as it is, as a proxy in front of kie.ai would', async () => {
+    emulator.failNext('credit', { body: '<html>Bad Gateway</html>', httpStatus: 502 });
+    const answer = await fetch(`${emulator.url}/api/v1/chat/credit`, {
+      headers: { 'user-agent': USER_AGENT },
+    });
+    expect(answer.status).toBe(502);
+    expect(await answer.text()).toBe('<html>Bad Gateway</html>');
+  });
+
   it('answers unknown routes and files with 404', async () => {
     for (const path of ['/api/v1/nothing', '/files/characters/missing.mp4', '/files/%E0%A4%A']) {
       const response = await fetch(`${emulator.url}${path}`);
@@ -212,7 +223,11 @@ describe('the HTTP surface', () => {
   it('refuses uploads it cannot store', async () => {
     const upload = async (body: string | FormData, headers?: Record<string, string>) => {
       const url = `${emulator.url}/api/file-stream-upload`;
-      const response = await fetch(url, { method: 'POST', body, headers });
+      const response = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'user-agent': USER_AGENT, ...headers },
+      });
       return response.json();
     };
     const form = (fields: Record<string, string | Blob>) => {
@@ -254,7 +269,9 @@ describe('the HTTP surface', () => {
   it('checks the API key when it has one', async () => {
     await withEmulator({ apiKey: 'the-key' }, async (keyed) => {
       const credit = (headers: Record<string, string>) =>
-        fetch(`${keyed.url}/api/v1/chat/credit`, { headers }).then((response) => response.json());
+        fetch(`${keyed.url}/api/v1/chat/credit`, {
+          headers: { 'user-agent': USER_AGENT, ...headers },
+        }).then((response) => response.json());
       expect(await credit({})).toMatchObject({ code: 401 });
       expect(await credit({ authorization: 'Bearer other' })).toMatchObject({ code: 401 });
       expect(await credit({ authorization: 'Bearer the-key' })).toEqual({
@@ -269,7 +286,9 @@ describe('the HTTP surface', () => {
     const other = await startEmulator();
     await clientOf(other).createTask(request(`${receiver.url}/cb`));
     other.delayNext('credit', 60_000);
-    const held = fetch(`${other.url}/api/v1/chat/credit`);
+    const held = fetch(`${other.url}/api/v1/chat/credit`, {
+      headers: { 'user-agent': USER_AGENT },
+    });
     await vi.waitFor(() => expect(other.calls).toHaveLength(2));
     await other.close();
     await expect(held).rejects.toThrow();
@@ -283,6 +302,7 @@ function clientOf(target: Emulator): KieClient {
     apiKey: 'any',
     apiBaseUrl: target.url,
     uploadBaseUrl: target.url,
+    userAgent: USER_AGENT,
     retries: 0,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCreateTaskBody } from '../src/emulator/create-task-body.ts';
+import { judgeCreateTask } from '../src/emulator/refusals.ts';
 import {
   createModelRegistry,
   decimalSeconds,
@@ -13,6 +13,9 @@ import {
 
 const model = sora2CharactersPro;
 const registry = createModelRegistry();
+/** How the emulator (kie.ai's rules) judges a createTask body. */
+const judge = (body: unknown) =>
+  judgeCreateTask(registry, body, new Set(), { imageCountOf: () => undefined });
 const valid = {
   originTaskId: 'task_sora-2-text-to-video_1765174270120',
   startSeconds: 1.5,
@@ -225,7 +228,7 @@ describe('sora-2-characters-pro provider input', () => {
         model: model.id,
         input: providerInput({ ...valid, startSeconds, endSeconds, characterUserName: 'n' }),
       };
-      expect(readCreateTaskBody(registry, body)).not.toHaveProperty('refusal');
+      expect(judge(body)).not.toHaveProperty('refusal');
     }
   });
 
@@ -278,8 +281,7 @@ describe('the emulator’s sora-2-characters-pro rules', () => {
     model: 'sora-2-characters-pro',
     input: { origin_task_id: 'task_1', timestamps: '1,3', character_prompt: 'a fox', ...input },
   });
-  const accepts = (input: Record<string, unknown>) =>
-    !('refusal' in readCreateTaskBody(registry, body(input)));
+  const accepts = (input: Record<string, unknown>) => !('refusal' in judge(body(input)));
 
   it('accepts segments of 1 to 4 s', () => {
     for (const timestamps of ['0,1', '1,5', '3.55,5.55', '1.3,2.3', '0.1,4.1'])

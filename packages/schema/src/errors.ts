@@ -1,7 +1,7 @@
-import {
-  type ProviderError as ProviderFailure,
+import type {
+  ProviderError as ProviderFailure,
   providerErrorCodes,
-  type TaskRow,
+  TaskRow,
 } from '@charanim/tasks';
 import { builder } from './builder.ts';
 import { Task } from './refs.ts';
@@ -71,9 +71,36 @@ export const ValidationError = builder
     }),
   });
 
-export const ProviderErrorCode = builder.enumType('ProviderErrorCode', {
-  values: providerErrorCodes,
-});
+/** Each code with what it tells a client, in the schema it reads. */
+const codeValues: Record<(typeof providerErrorCodes)[number], { description: string }> = {
+  UNAUTHORIZED: { description: "kie.ai refused the gateway's API key." },
+  INSUFFICIENT_CREDITS: { description: 'The kie.ai account has too few credits left.' },
+  NOT_FOUND: { description: 'kie.ai knows no such task or endpoint.' },
+  VALIDATION: {
+    description: 'kie.ai refused the input (a field missing or out of its allowed range).',
+  },
+  RATE_LIMITED: { description: 'kie.ai took too many requests; a retry later may pass.' },
+  MAINTENANCE: { description: 'kie.ai is under maintenance; a retry later may pass.' },
+  SERVER_ERROR: { description: 'kie.ai failed or could not be reached.' },
+  GENERATION_FAILED: { description: 'kie.ai could not generate the result.' },
+  FEATURE_DISABLED: { description: 'kie.ai has disabled this feature.' },
+  MODEL_PAUSED: {
+    description:
+      'kie.ai has paused the model: it takes no new tasks, and a retry passes only once kie.ai resumes it.',
+  },
+  MODEL_UNKNOWN: { description: 'kie.ai does not support the model.' },
+  UPSTREAM_TIMEOUT: {
+    description: "kie.ai's own upstream did not answer in time; a retry later may pass.",
+  },
+  USAGE_CAP_EXCEEDED: { description: "The usage cap of the gateway's kie.ai key is used up." },
+  BLOCKED: {
+    description:
+      'The CDN in front of kie.ai refused the request before kie.ai saw it (an unidentified User-Agent, or a blocked network); the message says what to check.',
+  },
+  UNKNOWN: { description: 'kie.ai answered something the gateway could not read.' },
+};
+
+export const ProviderErrorCode = builder.enumType('ProviderErrorCode', { values: codeValues });
 
 export const ProviderError = builder.objectRef<ProviderErrorShape>('ProviderError').implement({
   description: 'kie.ai refused the request or could not be reached.',

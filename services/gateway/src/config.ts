@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { isHttpUrl } from '@charanim/provider';
 import { z } from 'zod';
+import { DEFAULT_USER_AGENT } from './user-agent.ts';
 
 const optionalText = z
   .string()
@@ -83,6 +84,18 @@ export const configSchema = z.object({
   /** kie.ai's Market API; another one (such as the standalone emulator) needs KIE_API_KEY too. */
   KIE_API_BASE_URL: httpUrl('KIE_API_BASE_URL').default(KIE_API_URL),
   KIE_UPLOAD_BASE_URL: httpUrl('KIE_UPLOAD_BASE_URL').default('https://kieai.redpandaai.co'),
+  /**
+   * The User-Agent of every request to both kie.ai hosts. The CDN in front of them refuses a
+   * default library one (fetch's `node`) with a 403 that looks like a bad key: see BLOCKED.
+   */
+  KIE_USER_AGENT: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, {
+      error:
+        'KIE_USER_AGENT must be printable ASCII (letters, digits, signs, inner spaces), not empty',
+    })
+    .default(DEFAULT_USER_AGENT),
   /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
   KIE_WEBHOOK_HMAC_KEY: optionalText,
   /** The gateway's public base URL; the callback URL is built from it, and none is sent without it. */

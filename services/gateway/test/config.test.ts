@@ -3,6 +3,10 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configSchema, loadConfig } from '../src/config.ts';
 
+const { version: gatewayVersion } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
 describe('loadConfig', () => {
   it('has defaults that run anywhere', () => {
     expect(loadConfig({})).toEqual({
@@ -17,6 +21,7 @@ describe('loadConfig', () => {
       DATA_DIR: '.data/pglite',
       KIE_API_BASE_URL: 'https://api.kie.ai',
       KIE_UPLOAD_BASE_URL: 'https://kieai.redpandaai.co',
+      KIE_USER_AGENT: `charanim-gateway/${gatewayVersion}`,
       LOG_LEVEL: 'info',
       KIE_TIMEOUT_MS: 15_000,
       CREATE_TIMEOUT_MS: 30_000,
@@ -26,6 +31,17 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: 10,
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
     });
+  });
+
+  it('takes a User-Agent for kie.ai that is a header value, and no other', () => {
+    expect(loadConfig({ KIE_USER_AGENT: ' acme-gateway/2.1 (ops@acme.example) ' })).toMatchObject({
+      KIE_USER_AGENT: 'acme-gateway/2.1 (ops@acme.example)',
+    });
+    for (const bad of ['', 'line\nbreak', 'café/1']) {
+      expect(() => loadConfig({ KIE_USER_AGENT: bad })).toThrow(
+        'KIE_USER_AGENT: KIE_USER_AGENT must be printable ASCII (letters, digits, signs, inner spaces), not empty',
+      );
+    }
   });
 
   it('treats empty values as unset and trims trailing slashes of URLs', () => {

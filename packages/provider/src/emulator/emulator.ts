@@ -5,7 +5,7 @@ import { createModelRegistry } from '../models/index.ts';
 import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
-import { describeIssues, readCreateTaskBody } from './create-task-body.ts';
+import { identifiesItself, refuseAsCdn } from './cdn.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
@@ -16,6 +16,7 @@ import {
   listTasks,
   statsOf,
 } from './introspection.ts';
+import { judgeBody, judgeCreateTask } from './refusals.ts';
 import { type EmulatorRoute, Steering, type StubbedReply } from './steering.ts';
 import { type EmulatorOutcome, type EmulatorTask, type EmulatorTiming, TaskBook } from './tasks.ts';
 
@@ -41,6 +42,11 @@ export interface EmulatorOptions {
    * (failNext, delayNext, resetNext, setNextOutcome, setCallbackMode) takes precedence over them.
    */
   faults?: EmulatorFaults;
+  /**
+   * Models kie.ai has paused: createTask for them answers code 500 "This interface is temporarily
+   * paused", as kie.ai does for every Sora 2 model since 2026-06-11. Default: none.
+   */
+  pausedModels?: readonly string[];
 }
 
 /**
@@ -60,6 +66,8 @@ export interface EmulatorCall {
   taskId?: string;
   /** The JSON body, when the body was JSON. */
   body?: unknown;
+  /** The `User-Agent` header, when one was sent. */
+  userAgent?: string;
 }
 
 /** A running kie.ai emulator, with handles for tests to steer it. */
@@ -118,8 +126,10 @@ const messages: Record<number, string> = {
   401: 'You do not have access permissions',
   402: 'Insufficient credits',
   404: 'Not found',
+  408: 'Upstream timeout',
   422: 'Validation error',
   429: 'Rate limited',
+  433: 'Sub-key usage cap exceeded',
   455: 'Service unavailable: under maintenance',
   500: 'Server error',
   501: 'Generation failed',
@@ -146,6 +156,7 @@ class KieEmulator implements Emulator {
   readonly #server: Server;
   readonly #apiKey: string | undefined;
   readonly #creditsPerTask: number;
+  readonly #pausedModels: ReadonlySet<string>;
   readonly #steering = new Steering();
   readonly #files: FileStore;
   readonly #tasks: TaskBook;
@@ -170,6 +181,7 @@ class KieEmulator implements Emulator {
     this.#apiKey = options.apiKey;
     this.#credits = options.credits ?? 1000;
     this.#creditsPerTask = options.creditsPerTask ?? 10;
+    this.#pausedModels = new Set(options.pausedModels);
     this.#files = new FileStore(url);
     this.#models = options.models ?? createModelRegistry();
     this.#faults = faults;
@@ -270,11 +282,13 @@ class KieEmulator implements Emulator {
     }
     const body = parseJson(bytes.toString('utf8'));
     const taskId = route === 'recordInfo' ? searchParams.get('taskId') : null;
+    const userAgent = req.headers['user-agent'];
     const call: EmulatorCall = {
       route,
       at: Date.now(),
       ...(taskId !== null && { taskId }),
       ...(body !== undefined && { body }),
+      ...(userAgent !== undefined && { userAgent }),
     };
     this.calls.push(call);
     try {
@@ -291,10 +305,16 @@ class KieEmulator implements Emulator {
     bytes: Buffer,
     immediate: ImmediateModel | undefined,
   ): Promise<void> {
+    // The CDN in front of kie.ai turns such a request away before kie.ai, its faults included.
+    if (!identifiesItself(req.headers['user-agent'])) return refuseAsCdn(res);
     const { delayMs, override } = this.#faults.call(route, this.#steering.next(route));
     if (delayMs > 0) await this.#delay(delayMs);
     if (override === 'reset') {
       req.socket.resetAndDestroy();
+      return;
+    }
+    if (override && 'body' in override) {
+      res.writeHead(override.httpStatus, { 'content-type': 'text/html' }).end(override.body);
       return;
     }
     if (override) {
@@ -330,10 +350,9 @@ class KieEmulator implements Emulator {
 
   /** A model that answers in the same request: checked by its plugin's rules, answered at once. */
   #answerAtOnce(model: ImmediateModel, body: unknown): Reply {
-    if (body === undefined) return { code: 422, message: 'the body must be JSON' };
-    const checked = model.emulator.request.safeParse(body);
-    if (!checked.success) return { code: 422, message: describeIssues(checked.error) };
-    const { data, character } = model.emulator.answer(body as Record<string, unknown>, {
+    const verdict = judgeBody(model.emulator.request, model.id, body, this.#pausedModels);
+    if ('refusal' in verdict) return { code: 500, message: verdict.refusal };
+    const { data, character } = model.emulator.answer(verdict.accepted, {
       filesUrl: this.#files.url,
     });
     if (character) this.#characters.set(character.id, character.imageCount);
@@ -356,12 +375,11 @@ class KieEmulator implements Emulator {
   }
 
   #createTask(body: unknown): Reply {
-    if (body === undefined) return { code: 422, message: 'the body must be JSON' };
-    const parsed = readCreateTaskBody(this.#models, body, this.#world);
-    if ('refusal' in parsed) return { code: 422, message: parsed.refusal };
+    const verdict = judgeCreateTask(this.#models, body, this.#pausedModels, this.#world);
+    if ('refusal' in verdict) return { code: 500, message: verdict.refusal };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
     this.#credits -= this.#creditsPerTask;
-    const task = this.#tasks.create(parsed, this.#faults.outcome(this.#nextOutcome));
+    const task = this.#tasks.create(verdict.accepted, this.#faults.outcome(this.#nextOutcome));
     this.#nextOutcome = undefined;
     return { code: 200, data: { taskId: task.record.taskId } };
   }

@@ -3,6 +3,7 @@
  * Point the gateway's KIE_API_BASE_URL and KIE_UPLOAD_BASE_URL at the URL it prints.
  * `EMULATOR_FAULTS` takes a JSON object of {@link EmulatorFaults}, such as
  * `{"seed":7,"callbackDropRate":0.2,"rateLimitBursts":{"every":50,"length":3}}`.
+ * `EMULATOR_PAUSED_MODELS` takes a comma-separated list of models to answer as paused.
  */
 import { z } from 'zod';
 import { startEmulator } from './emulator.ts';
@@ -24,6 +25,16 @@ const env = z
     EMULATOR_CREDITS: z.coerce.number().int().min(0).default(1000),
     /** Seeded random faults, as a JSON object; unset, none. */
     EMULATOR_FAULTS: z.string().optional(),
+    /** Models whose createTask answers "This interface is temporarily paused"; unset, none. */
+    EMULATOR_PAUSED_MODELS: z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((model) => model.trim())
+          .filter(Boolean),
+      ),
   })
   .safeParse(process.env);
 
@@ -54,11 +65,15 @@ const emulator = await startEmulator({
   },
   credits: env.data.EMULATOR_CREDITS,
   faults,
+  pausedModels: env.data.EMULATOR_PAUSED_MODELS,
 });
 console.log(`kie.ai emulator listening on ${emulator.url}`);
 if (faults) {
   const { seed } = emulator.stats();
   console.log(`kie.ai emulator faults: ${JSON.stringify({ ...faults, seed })}`);
+}
+if (env.data.EMULATOR_PAUSED_MODELS.length > 0) {
+  console.log(`kie.ai emulator paused models: ${env.data.EMULATOR_PAUSED_MODELS.join(', ')}`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -5,13 +5,22 @@
 export type EmulatorRoute = 'createTask' | 'recordInfo' | 'credit' | 'upload' | 'immediate';
 
 /** An envelope to answer instead of the real one. */
-export interface StubbedReply {
+export interface StubbedEnvelope {
   code: number;
   /** Default: the meaning of `code` in kie.ai's table. */
   msg?: string;
   /** Default 200: kie.ai's habit of reporting failures in the body of an HTTP 200. */
   httpStatus?: number;
 }
+
+/** A body kie.ai did not write, such as a proxy's HTML error page, sent as it is. */
+export interface StubbedBody {
+  body: string;
+  httpStatus: number;
+}
+
+/** What to answer instead of the real answer. */
+export type StubbedReply = StubbedEnvelope | StubbedBody;
 
 /** What to do instead of answering normally: a stubbed reply, or a connection reset. */
 export type Override = StubbedReply | 'reset';

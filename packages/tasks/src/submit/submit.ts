@@ -231,9 +231,7 @@ function asProviderError(
   });
 }
 
-/** A createTask that kie.ai may have acted on: no answer, a lost connection, or its own 500. */
+/** A createTask that kie.ai may have acted on: anything but a sure refusal (see `refused`). */
 function mayHaveCreated(failure: ProviderError, error: unknown): boolean {
-  return (
-    !(error instanceof ProviderError) || (failure.code === 'SERVER_ERROR' && !failure.retryable)
-  );
+  return !(error instanceof ProviderError) || !failure.refused;
 }

@@ -1,0 +1,78 @@
+import { tasks } from '@charanim/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from './support/gateway.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
+
+let t: TestGateway;
+
+beforeAll(async () => {
+  // As kie.ai has answered for every Sora 2 model since 2026-06-11.
+  t = await startTestGateway({ emulator: { pausedModels: ['sora-2-characters'] } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const PAUSED = 'kie.ai createTask answered 500: This interface is temporarily paused';
+
+const input = {
+  videoUrl: 'https://videos.example.com/paused.mp4',
+  prompt: 'A fox kie.ai will not make',
+  idempotencyKey: 'paused-1',
+};
+
+const createCalls = () => t.emulator.calls.filter((call) => call.route === 'createTask').length;
+
+async function create() {
+  const started = performance.now();
+  const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, { input });
+  expect(response.errors).toBeUndefined();
+  return { result: response.data?.createCharacter, ms: performance.now() - started };
+}
+
+describe('a model kie.ai has paused', () => {
+  it('is MODEL_PAUSED at once: the task ends FAIL, its key is free, nothing waits', async () => {
+    // A first request warms the gateway up, so that the times below are the refusal's alone.
+    expect((await graphql(t.graphqlUrl, '{ credits }')).data?.credits).toEqual(expect.any(Number));
+    const first = await create();
+    expect(first.result).toMatchObject({
+      __typename: 'ProviderError',
+      code: 'MODEL_PAUSED',
+      retryable: false,
+      message: PAUSED,
+      recordedTask: { state: 'FAIL', providerTaskId: null },
+    });
+    expect(first.ms).toBeLessThan(1_000);
+
+    // The refusal freed the key: the same key with the same input makes a new task.
+    const second = await create();
+    expect(second.result).toMatchObject({
+      code: 'MODEL_PAUSED',
+      recordedTask: { state: 'FAIL' },
+    });
+    expect(second.result.recordedTask.id).not.toBe(first.result.recordedTask.id);
+    expect(second.ms).toBeLessThan(1_000);
+    // Each was sent once: a refusal is not retried.
+    expect(createCalls()).toBe(2);
+
+    // A follower hears FAIL and the end at once, not SUBMISSION_LOST 15 minutes later.
+    const updates = await subscribeOnce(t.wsUrl, TASK_UPDATED, {
+      id: first.result.recordedTask.id,
+    });
+    expect(updates.map((update) => update.data?.taskUpdated)).toMatchObject([
+      { state: 'FAIL', error: { code: 'MODEL_PAUSED', message: PAUSED } },
+    ]);
+    // Even once 16 minutes have passed, the poller finds nothing left to end.
+    const db = t.gateway.database.db;
+    const longAgo = sql`now() - interval '16 minutes'`;
+    await db.update(tasks).set({ createdAt: longAgo, submittedAt: longAgo });
+    await t.gateway.poller.tick();
+    const rows = await db.select().from(tasks);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({ state: 'FAIL', errorCode: 'MODEL_PAUSED', errorMessage: PAUSED });
+      expect(row.completedAt).not.toBeNull();
+    }
+  });
+});
