@@ -2,18 +2,14 @@ import { builder } from './builder.ts';
 import { ProviderError, RateLimitedError, ValidationError } from './errors.ts';
 import { modelInputType } from './model-input.ts';
 import { Task } from './refs.ts';
-import { allModels } from './served-models.ts';
+import { FROM_TASK_MODEL, modelsOf } from './served-models.ts';
 import { type CreateOutcome, create, submitFor } from './submission.ts';
 
-/** The model createCharacterFromTask serves: a character from a segment of an earlier task. */
-const FROM_TASK_MODEL = 'sora-2-characters-pro';
 /** What createCharacter runs when the input names no model, as it did before it took others. */
 const DEFAULT_CHARACTER_MODEL = 'sora-2-characters';
 
-const characterModels = allModels.filter(
-  (model) => model.result === 'character' && model.id !== FROM_TASK_MODEL,
-);
-const fromTaskModels = allModels.filter((model) => model.id === FROM_TASK_MODEL);
+const characterModels = modelsOf('createCharacter');
+const fromTaskModels = modelsOf('createCharacterFromTask');
 
 const CreateCharacterSuccess = builder
   .objectRef<CreateOutcome<'CreateCharacterSuccess'> & { kind: 'CreateCharacterSuccess' }>(

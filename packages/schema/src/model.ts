@@ -1,5 +1,51 @@
-import { inputJsonSchema, type ModelDefinition } from '@charanim/tasks';
+import { inputJsonSchema, type ModelDefinition, resultKinds } from '@charanim/tasks';
 import { builder } from './builder.ts';
+import { createMutations, mutationOf } from './served-models.ts';
+
+const ResultKind = builder.enumType('ResultKind', {
+  values: resultKinds.map((kind) => kind.toUpperCase()),
+  description: 'What a model makes: a reusable CHARACTER, or a VIDEO.',
+});
+
+const CreateMutation = builder.enumType('CreateMutation', {
+  values: createMutations,
+  description: 'The mutation that runs a model.',
+});
+
+const AvailabilityState = builder.enumType('AvailabilityState', {
+  values: ['AVAILABLE', 'PAUSED', 'UNKNOWN'] as const,
+  description:
+    'AVAILABLE: kie.ai took a request for it; PAUSED: kie.ai refuses it as paused; UNKNOWN: not known yet.',
+});
+
+interface Availability {
+  state: 'AVAILABLE' | 'PAUSED' | 'UNKNOWN';
+  message: string | null;
+  checkedAt: Date | null;
+}
+
+const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').implement({
+  description: 'Whether kie.ai runs the model now, as far as the gateway knows.',
+  fields: (t) => ({
+    state: t.expose('state', { type: AvailabilityState }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'What is known: kie.ai’s own words when it paused the model.',
+    }),
+    checkedAt: t.expose('checkedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When kie.ai last said so; null when it comes from what is known of the model.',
+    }),
+  }),
+});
+
+/** What the plugin knows: a model kie.ai has paused says so; of the others nothing is known yet. */
+function availabilityOf(model: ModelDefinition): Availability {
+  return model.pausedUpstream
+    ? { state: 'PAUSED', message: model.pausedUpstream, checkedAt: null }
+    : { state: 'UNKNOWN', message: null, checkedAt: null };
+}
 
 const Model = builder.objectRef<ModelDefinition>('Model').implement({
   description: 'A kie.ai model this gateway serves, as its plugin describes it.',
@@ -7,10 +53,27 @@ const Model = builder.objectRef<ModelDefinition>('Model').implement({
     id: t.exposeString('id', { description: "The provider's model id." }),
     title: t.exposeString('title'),
     description: t.exposeString('description'),
+    family: t.exposeString('family', {
+      description:
+        'Its family: a video model takes characters of its own family only (sora-2, gemini-omni).',
+    }),
+    makes: t.field({
+      type: ResultKind,
+      resolve: (model) => model.result.toUpperCase(),
+    }),
+    mutation: t.field({
+      type: CreateMutation,
+      description: 'The mutation that runs it; its `model` field (where it has one) names it.',
+      resolve: (model) => mutationOf(model),
+    }),
+    availability: t.field({
+      type: ModelAvailability,
+      resolve: (model) => availabilityOf(model),
+    }),
     inputSchema: t.field({
       type: 'JSON',
       description:
-        "JSON Schema of the input the model's mutation takes, as a client sends it: its properties, their types, limits and descriptions. Rules across fields (such as a segment of 1–4 s) are checked but not in it, and neither is a file upload: the descriptions say where one may replace a property (createCharacter's `video` for `videoUrl`).",
+        "JSON Schema of the input the model's mutation takes, as a client sends it: its properties, their types, limits and descriptions. Rules across fields (such as a segment of 1–4 s) are checked but not in it, and neither is a file upload: the descriptions say where one may replace a property (createCharacter's `video` for `videoUrl`, `portrait` for `portraitUrl`).",
       resolve: (model) => inputJsonSchema(model),
     }),
   }),

@@ -4,10 +4,10 @@ import { ProviderError, RateLimitedError, ValidationError } from './errors.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { modelInputType } from './model-input.ts';
 import { Character, Task, Video } from './refs.ts';
-import { allModels } from './served-models.ts';
+import { modelsOf } from './served-models.ts';
 import { type CreateOutcome, create, submitFor } from './submission.ts';
 
-const videoModels = allModels.filter((model) => model.result === 'video');
+const videoModels = modelsOf('createVideo');
 
 builder.node(Video, {
   id: { resolve: (video) => video.id },

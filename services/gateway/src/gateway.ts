@@ -113,8 +113,10 @@ export async function startGateway({
   const events = await createTaskEvents(database, logger, (task) =>
     metrics.transitions.inc({ state: task.state }),
   );
-  const webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
-  if (!webhookUrl)
+  // The built-in emulator runs in this process and reaches it on loopback: its callbacks finish a
+  // task as soon as it ends, as kie.ai's do, rather than at the poller's next read.
+  let webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
+  if (!webhookUrl && !emulator)
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
   const deps = {
     db: database.db,
@@ -198,7 +200,14 @@ export async function startGateway({
 
   await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  const url = localUrl(config.HOST, port);
+  if (!webhookUrl && emulator) {
+    webhookUrl = `${url}${WEBHOOK_PATH}`;
+    logger.info(
+      { webhookUrl },
+      'the built-in kie.ai emulator sends its completion callbacks to this gateway',
+    );
+  }
 
   const poller = new Poller(deps, {
     intervalMs: config.POLL_INTERVAL_MS,
@@ -245,6 +254,13 @@ export async function startGateway({
       return stopped;
     },
   };
+}
+
+/** This gateway's URL from this machine: a wildcard host is reached on loopback. */
+function localUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '') return `http://127.0.0.1:${port}`;
+  if (host === '::') return `http://[::1]:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -64,7 +64,8 @@ export async function connectProvider(
     ...(config.KIE_WEBHOOK_HMAC_KEY !== undefined && {
       webhookHmacKey: config.KIE_WEBHOOK_HMAC_KEY,
     }),
-    timing: { waitingMs: 3_000, queuingMs: 3_000, generatingMs: 4_000 },
+    // Short, so that a first run sees a task through every state within seconds.
+    timing: { waitingMs: 800, queuingMs: 800, generatingMs: 1_400 },
   });
   logger.warn(
     { emulatorUrl: emulator.url },

@@ -32,17 +32,12 @@ import { publishUpload } from './uploads.ts';
 export async function submit(deps: TaskCoreDeps, request: SubmitRequest): Promise<SubmitOutcome> {
   const prepared = await prepareSubmission(deps, request);
   if ('kind' in prepared) return prepared;
-  const { plugin } = prepared;
-  if (plugin.mode !== 'task') {
-    throw new Error(
-      `model ${plugin.id} answers in the same request, which this gateway cannot run yet`,
-    );
-  }
   const task: NewTask = {
     owner: request.owner,
-    model: plugin.id,
+    model: prepared.plugin.id,
     input: prepared.input,
     sourceVideo: prepared.sourceVideo,
+    sourceImages: prepared.sourceImages,
   };
   const key = request.idempotencyKey;
   let pending: TaskRow;
