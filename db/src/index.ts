@@ -3,6 +3,7 @@ export * from './queries/api-keys.ts';
 export * from './queries/callbacks.ts';
 export * from './queries/characters.ts';
 export * from './queries/cursor.ts';
+export * from './queries/rows.ts';
 export * from './queries/tasks.ts';
 export * from './schema.ts';
 export * from './seed.ts';

@@ -2,6 +2,7 @@ import {
   type CharacterFilter,
   listCharacters,
   resolveCharacterSearch,
+  rowsOf,
   seedCharacters,
 } from '@charanim/db';
 import { sql } from 'drizzle-orm';
@@ -87,8 +88,7 @@ async function expected(search: string, filter: CharacterFilter = {}): Promise<s
     ) ranked
     where rank is not null
     order by rank desc, created_at desc, id desc`);
-  const list = Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows;
-  return (list as { id: string }[]).map((row) => row.id);
+  return rowsOf<{ id: string }>(rows).map((row) => row.id);
 }
 
 /** Every page of a relevance search, `first` at a time, following the last row's position. */
