@@ -4,7 +4,8 @@
  * baseline `ILIKE '%word%'` per word, alternating, on a PostgreSQL server.
  * Goal: p95 under 20 ms and at least 50× faster than the baseline. `npm run bench:search`.
  */
-import { listCharacters, openDatabase, rowsOf, seedCharacters } from '@charanim/db';
+import { listCharacters, openDatabase, rowsOf } from '@charanim/db';
+import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
 import { freshDatabase, percentile } from '../test/src/support/processes.ts';
 import type { Goal } from './support/goals.ts';

@@ -6,4 +6,3 @@ export * from './queries/cursor.ts';
 export * from './queries/rows.ts';
 export * from './queries/tasks.ts';
 export * from './schema.ts';
-export * from './seed.ts';

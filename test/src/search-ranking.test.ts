@@ -1,10 +1,5 @@
-import {
-  type CharacterFilter,
-  listCharacters,
-  resolveCharacterSearch,
-  rowsOf,
-  seedCharacters,
-} from '@charanim/db';
+import { type CharacterFilter, listCharacters, resolveCharacterSearch, rowsOf } from '@charanim/db';
+import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertFinishedCharacter } from './support/characters.ts';

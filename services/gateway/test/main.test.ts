@@ -10,7 +10,7 @@ import { freePort } from '../../../test/src/support/processes.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const keysCli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
-const seedCli = fileURLToPath(new URL('../src/seed-cli.ts', import.meta.url));
+const seedCli = fileURLToPath(new URL('../../../tools/src/seed-cli.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-main-'));
 const sharedDir = mkdtempSync(join(tmpdir(), 'gateway-shared-'));
 

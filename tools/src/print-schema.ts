@@ -3,10 +3,10 @@
  * fails when the committed file differs, so that every schema change shows up in review.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { schema } from '@charanim/schema';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { schema } from './index.ts';
 
-const file = new URL('../../../schema.graphql', import.meta.url);
+const file = new URL('../../schema.graphql', import.meta.url);
 const printed = `${printSchema(lexicographicSortSchema(schema))}\n`;
 
 if (process.argv.includes('--check')) {
