@@ -17,12 +17,12 @@ import postgres from 'postgres';
 import {
   freePort,
   freshDatabase,
-  percentile,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
 } from '../test/src/support/processes.ts';
 import type { Goal } from './support/goals.ts';
+import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 import { connect } from './support/subscribers.ts';
 

@@ -24,8 +24,6 @@ import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
 import { successBody } from '../test/src/support/callbacks.ts';
 import {
   freshDatabase,
-  memoryOf,
-  percentile,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
@@ -34,6 +32,7 @@ import {
 import { type Side, Subscribers } from './support/fanout-subscribers.ts';
 import { FOLLOW, now } from './support/fanout-wire.ts';
 import { type Goal, ratioGoal } from './support/goals.ts';
+import { memoryOf, percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');

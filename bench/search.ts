@@ -7,8 +7,9 @@
 import { listCharacters, openDatabase, rowsOf } from '@charanim/db';
 import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
-import { freshDatabase, percentile } from '../test/src/support/processes.ts';
+import { freshDatabase } from '../test/src/support/processes.ts';
 import type { Goal } from './support/goals.ts';
+import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');

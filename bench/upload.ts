@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { inspectVideo, MAX_VIDEO_BYTES } from '@charanim/provider';
 import {
   freshDatabase,
-  memoryOf,
-  percentile,
-  resetPeak,
   startEmulatorProcess,
   startGatewayProcess,
 } from '../test/src/support/processes.ts';
 import type { Goal } from './support/goals.ts';
+import { memoryOf, percentile, resetPeak } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -8,9 +8,8 @@
 import { signWebhook } from '@charanim/provider';
 import { mulberry32 } from '@charanim/provider/emulator';
 import postgres from 'postgres';
+import { emulatorCalls, emulatorTasks } from '../src/support/emulator-process.ts';
 import {
-  emulatorCalls,
-  emulatorTasks,
   freePort,
   freshDatabase,
   type Spawned,

@@ -3,10 +3,9 @@ import { type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
 import type { EmulatorCall } from '@charanim/provider/emulator';
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorCalls, emulatorTasks } from './support/emulator-process.ts';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 import {
-  emulatorCalls,
-  emulatorTasks,
   freePort,
   freshDatabase,
   PROCESS_API_KEY,

@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { EmulatorCall, EmulatorTaskListing } from '@charanim/provider/emulator';
 import postgres from 'postgres';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -102,20 +100,6 @@ export function startEmulatorProcess(env: Record<string, string> = {}): Promise<
   );
 }
 
-/** Every task an emulator process accepted, as `GET /emulator/tasks` lists them. */
-export async function emulatorTasks(url: string): Promise<EmulatorTaskListing[]> {
-  return ((await getJson(`${url}/emulator/tasks`)) as { tasks: EmulatorTaskListing[] }).tasks;
-}
-
-/** Every call an emulator process received, as `GET /emulator/calls` lists them. */
-export async function emulatorCalls(url: string): Promise<EmulatorCall[]> {
-  return ((await getJson(`${url}/emulator/calls`)) as { calls: EmulatorCall[] }).calls;
-}
-
-async function getJson(url: string): Promise<unknown> {
-  return (await fetch(url)).json();
-}
-
 /**
  * The gateway in its own process, as `npm start` runs it, on the given database and emulator;
  * `nodeFlags` go to node before the script (such as `--cpu-prof`, to profile a benchmark).
@@ -135,27 +119,4 @@ export async function startGatewayProcess(
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`);
   return { child, url, stop: stopper(child) };
-}
-
-/** Resident memory of a process, now and at its peak, from /proc (Linux). */
-export function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) =>
-    Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { rssBytes: field('VmRSS'), peakRssBytes: field('VmHWM') };
-}
-
-/** Resets the peak (VmHWM) to the current resident size, so that a phase's peak is its own. */
-export function resetPeak(pid: number): void {
-  // Writing 5 to clear_refs resets the peak resident set size (Linux 4.0+).
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {
-    // not permitted: the peak then counts from the start
-  }
-}
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
