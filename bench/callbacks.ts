@@ -5,14 +5,14 @@
  * Goal: at least 0.8× the baseline's callbacks per second. `tsx bench/callbacks.ts [--quick]`.
  */
 import { signWebhook } from '@charanim/provider';
-import postgres from 'postgres';
-import { successBody } from '../test/src/support/callbacks.ts';
 import {
   freshDatabase,
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { successBody } from '../test/src/support/callbacks.ts';
 import { ratioGoal } from './support/goals.ts';
 import { alternate, load } from './support/load.ts';
 import { writeResult } from './support/results.ts';

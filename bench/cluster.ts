@@ -12,15 +12,15 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTaskChangeNotice, TASK_CHANGES_CHANNEL } from '@charanim/db';
-import type { Client } from 'graphql-ws';
-import postgres from 'postgres';
 import {
   freePort,
   freshDatabase,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import type { Client } from 'graphql-ws';
+import postgres from 'postgres';
 import type { Goal } from './support/goals.ts';
 import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';

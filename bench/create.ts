@@ -11,7 +11,7 @@ import {
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
 import { type Goal, ratioGoal } from './support/goals.ts';
 import { alternate, type Load, load } from './support/load.ts';
 import { writeResult } from './support/results.ts';

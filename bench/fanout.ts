@@ -19,16 +19,16 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhook, sora2Characters } from '@charanim/provider';
-import postgres from 'postgres';
-import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
-import { successBody } from '../test/src/support/callbacks.ts';
 import {
   freshDatabase,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
+import { successBody } from '../test/src/support/callbacks.ts';
 import { type Side, Subscribers } from './support/fanout-subscribers.ts';
 import { FOLLOW, now } from './support/fanout-wire.ts';
 import { type Goal, ratioGoal } from './support/goals.ts';

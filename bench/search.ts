@@ -5,9 +5,9 @@
  * Goal: p95 under 20 ms and at least 50× faster than the baseline. `npm run bench:search`.
  */
 import { listCharacters, openDatabase, rowsOf } from '@charanim/db';
+import { freshDatabase } from '@charanim/test-support';
 import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
-import { freshDatabase } from '../test/src/support/processes.ts';
 import type { Goal } from './support/goals.ts';
 import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';

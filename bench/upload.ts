@@ -8,11 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectVideo, MAX_VIDEO_BYTES } from '@charanim/provider';
-import {
-  freshDatabase,
-  startEmulatorProcess,
-  startGatewayProcess,
-} from '../test/src/support/processes.ts';
+import { freshDatabase, startEmulatorProcess, startGatewayProcess } from '@charanim/test-support';
 import type { Goal } from './support/goals.ts';
 import { memoryOf, percentile, resetPeak } from './support/measure.ts';
 import { writeResult } from './support/results.ts';

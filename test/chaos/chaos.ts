@@ -7,15 +7,15 @@
  */
 import { signWebhook } from '@charanim/provider';
 import { mulberry32 } from '@charanim/provider/emulator';
-import postgres from 'postgres';
-import { emulatorCalls, emulatorTasks } from '../src/support/emulator-process.ts';
 import {
   freePort,
   freshDatabase,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from '../src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { emulatorCalls, emulatorTasks } from '../src/support/emulator-process.ts';
 
 export interface ChaosOptions {
   /** How many distinct characters the clients ask for. */

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { createClient, GatewayError, Task, TaskUpdated } from '@charanim/client';
 import { characters, tasks } from '@charanim/db';
+import { freePort } from '@charanim/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from './support/cli.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { freePort } from './support/processes.ts';
 
 /** The typed client and `npm run cli` against a gateway and its emulator. */
 

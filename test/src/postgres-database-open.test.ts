@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
+import { freePort } from '@charanim/test-support';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
-import { freePort } from './support/processes.ts';
 import { waitFor } from './support/wait.ts';
 
 /** Opening a PostgreSQL database: pool sizes, instances migrating together, bad URLs. */

@@ -1,10 +1,6 @@
 import { once } from 'node:events';
 import { type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
 import type { EmulatorCall } from '@charanim/provider/emulator';
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorCalls, emulatorTasks } from './support/emulator-process.ts';
-import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 import {
   freePort,
   freshDatabase,
@@ -12,7 +8,11 @@ import {
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from './support/processes.ts';
+} from '@charanim/test-support';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorCalls, emulatorTasks } from './support/emulator-process.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 
 /** Three gateway processes on one database, kie.ai's emulator in a fourth. */
 

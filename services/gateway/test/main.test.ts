@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@charanim/test-support';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../../test/src/support/processes.ts';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const keysCli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
