@@ -20,7 +20,6 @@ import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhook, sora2Characters } from '@charanim/provider';
 import {
-  freshDatabase,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
@@ -29,6 +28,7 @@ import {
 import postgres from 'postgres';
 import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
 import { successBody } from '../test/src/support/callbacks.ts';
+import { benchDatabase } from './support/database.ts';
 import { type Side, Subscribers } from './support/fanout-subscribers.ts';
 import { FOLLOW, now } from './support/fanout-wire.ts';
 import { type Goal, ratioGoal } from './support/goals.ts';
@@ -294,7 +294,7 @@ async function baselineServer(): Promise<Server> {
 
 /** A fresh gateway and baseline with `subscribers` subscribers each. */
 async function scenario(emulator: Spawned, subscribers: number, withOneTask: boolean) {
-  const database = await freshDatabase();
+  const database = await benchDatabase();
   const gateway = await gatewayServer(emulator, database.url);
   const baseline = await baselineServer();
   const servers = [gateway, baseline];

@@ -5,9 +5,9 @@
  * Goal: p95 under 20 ms and at least 50× faster than the baseline. `npm run bench:search`.
  */
 import { listCharacters, openDatabase, rowsOf } from '@charanim/db';
-import { freshDatabase } from '@charanim/test-support';
 import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
+import { benchDatabase } from './support/database.ts';
 import type { Goal } from './support/goals.ts';
 import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
@@ -40,7 +40,7 @@ const searches = [
   'mermaid guitar',
 ];
 
-const database = await freshDatabase();
+const database = await benchDatabase();
 const handle = await openDatabase({ url: database.url });
 try {
   await handle.migrate();

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
 import type { EmulatorCall } from '@charanim/provider/emulator';
 import {
+  createDatabase,
   freePort,
-  freshDatabase,
   PROCESS_API_KEY,
   type Spawned,
   startEmulatorProcess,
@@ -24,7 +24,7 @@ const fullSequences = (subscribers: number) =>
 const STATE_MS = '2500';
 const LEASE_MS = '1000';
 
-let database: Awaited<ReturnType<typeof freshDatabase>>;
+let database: Awaited<ReturnType<typeof createDatabase>>;
 let db: DatabaseHandle;
 let emulator: Spawned;
 const gateways: Record<'a' | 'b' | 'c', Spawned | undefined> = {
@@ -34,7 +34,7 @@ const gateways: Record<'a' | 'b' | 'c', Spawned | undefined> = {
 };
 
 beforeAll(async () => {
-  database = await freshDatabase();
+  database = await createDatabase();
   emulator = await startEmulatorProcess({
     KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
     EMULATOR_WAITING_MS: STATE_MS,
