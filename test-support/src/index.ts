@@ -1,2 +1,4 @@
+export * from './ports.ts';
 export * from './postgres.ts';
-export * from './processes.ts';
+export * from './scripts.ts';
+export * from './servers.ts';

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
-import { freePort, TEST_POSTGRES_URL } from '@charanim/test-support';
+import { freePort, runScript, TEST_POSTGRES_URL } from '@charanim/test-support';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -11,8 +9,6 @@ import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './suppor
 import { waitFor } from './support/wait.ts';
 
 /** Opening a PostgreSQL database: pool sizes, instances migrating together, bad URLs. */
-
-const main = fileURLToPath(new URL('../../services/gateway/src/main.ts', import.meta.url));
 
 /** A URL on the test server naming a database that is not there, with a password in it. */
 function missingDatabaseUrl(): { url: string; name: string; password: string } {
@@ -161,20 +157,9 @@ describe('a DATABASE_URL the server cannot serve', () => {
 
   it('stops the gateway process with one line and exit 78 on a missing database', async () => {
     const { url, name, password } = missingDatabaseUrl();
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PORT: String(await freePort()) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, output } = await runScript('services/gateway/src/main.ts', {
+      env: { DATABASE_URL: url, PORT: String(await freePort()) },
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) =>
-      child.once('close', (exitCode) => resolve(exitCode)),
-    );
     expect(code, output).toBe(78);
     const lines = output.split('\n').filter(Boolean);
     expect(lines, output).toHaveLength(1);
