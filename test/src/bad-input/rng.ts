@@ -1,14 +1,9 @@
-/** A small seeded PRNG (mulberry32) and helpers, for probes that a seed replays. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from '@charanim/provider/emulator';
 
+/**
+ * Random choices for the probes from the emulator's seeded PRNG, so that a seed replays a run;
+ * one is shared by every family, in a fixed order, so that the seed fixes every probe.
+ */
 export class Rng {
   readonly next: () => number;
   constructor(seed: number) {
