@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeChanges, schemaChanges } from '../src/schema-changes.ts';
+import { describeChanges, type SchemaChange, schemaChanges } from '../src/schema-changes.ts';
 
 const before = /* GraphQL */ `
   type Query {
@@ -17,6 +17,9 @@ const before = /* GraphQL */ `
     create(input: CreateInput!): Task
   }
 `;
+
+/** Each change's level and place, without graphql-inspector's wording. */
+const verdicts = (changes: SchemaChange[]) => changes.map(({ level, path }) => ({ level, path }));
 
 describe('schemaChanges', () => {
   it('finds a removed field breaking, and says where and what', async () => {
@@ -50,9 +53,7 @@ describe('schemaChanges', () => {
       before,
       before.replace('videoUrl: String!', 'videoUrl: String!\n    prompt: String!'),
     );
-    expect(changes.map(({ level, path }) => ({ level, path }))).toEqual([
-      { level: 'breaking', path: 'CreateInput.prompt' },
-    ]);
+    expect(verdicts(changes)).toEqual([{ level: 'breaking', path: 'CreateInput.prompt' }]);
   });
 
   it('finds an added optional field safe, in output and input types alike', async () => {
@@ -60,7 +61,7 @@ describe('schemaChanges', () => {
       .replace('error: String', 'error: String\n    prompt: String')
       .replace('videoUrl: String!', 'videoUrl: String!\n    prompt: String');
     const changes = await schemaChanges(before, after);
-    expect(changes.map(({ level, path }) => ({ level, path }))).toEqual([
+    expect(verdicts(changes)).toEqual([
       { level: 'safe', path: 'Task.prompt' },
       { level: 'safe', path: 'CreateInput.prompt' },
     ]);
@@ -72,7 +73,7 @@ describe('schemaChanges', () => {
       .replace('first: Int,', 'first: Int, after: String,')
       .replace('error: String', '');
     const changes = await schemaChanges(before, after);
-    expect(changes.map(({ level, path }) => ({ level, path }))).toEqual([
+    expect(verdicts(changes)).toEqual([
       { level: 'breaking', path: 'Task.error' },
       { level: 'dangerous', path: 'Query.tasks.after' },
       { level: 'safe', path: 'Task.model' },
