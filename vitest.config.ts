@@ -27,6 +27,7 @@ export default defineConfig({
             'db/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
             'examples/*/test/**/*.test.ts',
+            'tools/test/**/*.test.ts',
           ],
         },
       },

@@ -5,14 +5,14 @@
  * Goal: at least 0.8× the baseline's callbacks per second. `tsx bench/callbacks.ts [--quick]`.
  */
 import { signWebhook } from '@charanim/provider';
-import postgres from 'postgres';
-import { successBody } from '../test/src/support/callbacks.ts';
 import {
-  freshDatabase,
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { successBody } from '../test/src/support/callbacks.ts';
+import { benchDatabase } from './support/database.ts';
 import { ratioGoal } from './support/goals.ts';
 import { alternate, load } from './support/load.ts';
 import { writeResult } from './support/results.ts';
@@ -26,7 +26,7 @@ const taskCount = quick ? 20_000 : 150_000;
 const HMAC_KEY = 'bench-webhook-hmac-key';
 
 const emulator = await startEmulatorProcess();
-const databases = { gateway: await freshDatabase(), baseline: await freshDatabase() };
+const databases = { gateway: await benchDatabase(), baseline: await benchDatabase() };
 const gateway = await startGatewayProcess({
   DATABASE_URL: databases.gateway.url,
   KIE_API_BASE_URL: emulator.url,

@@ -12,17 +12,17 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTaskChangeNotice, TASK_CHANGES_CHANNEL } from '@charanim/db';
-import type { Client } from 'graphql-ws';
-import postgres from 'postgres';
 import {
   freePort,
-  freshDatabase,
-  percentile,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import type { Client } from 'graphql-ws';
+import postgres from 'postgres';
+import { benchDatabase } from './support/database.ts';
 import type { Goal } from './support/goals.ts';
+import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 import { connect } from './support/subscribers.ts';
 
@@ -99,7 +99,7 @@ function summary(deliveries: Delivery[]) {
 }
 
 async function scenario(instances: number) {
-  const database = await freshDatabase();
+  const database = await benchDatabase();
   const emulator = await startEmulatorProcess({
     KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
     EMULATOR_WAITING_MS: String(emulatorTiming.waitingMs),

@@ -6,12 +6,12 @@
  * `tsx bench/create.ts [--quick]`.
  */
 import {
-  freshDatabase,
   PROCESS_API_KEY,
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import { benchDatabase } from './support/database.ts';
 import { type Goal, ratioGoal } from './support/goals.ts';
 import { alternate, type Load, load } from './support/load.ts';
 import { writeResult } from './support/results.ts';
@@ -30,7 +30,7 @@ const body = JSON.stringify({
 });
 
 const emulator = await startEmulatorProcess();
-const databases = { gateway: await freshDatabase(), baseline: await freshDatabase() };
+const databases = { gateway: await benchDatabase(), baseline: await benchDatabase() };
 const gateway = await startGatewayProcess({
   DATABASE_URL: databases.gateway.url,
   KIE_API_BASE_URL: emulator.url,

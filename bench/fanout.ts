@@ -19,21 +19,20 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signWebhook, sora2Characters } from '@charanim/provider';
-import postgres from 'postgres';
-import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
-import { successBody } from '../test/src/support/callbacks.ts';
 import {
-  freshDatabase,
-  memoryOf,
-  percentile,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
   startScriptProcess,
-} from '../test/src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { ANONYMOUS_OWNER } from '../services/gateway/src/auth/authenticator.ts';
+import { successBody } from '../test/src/support/callbacks.ts';
+import { benchDatabase } from './support/database.ts';
 import { type Side, Subscribers } from './support/fanout-subscribers.ts';
 import { FOLLOW, now } from './support/fanout-wire.ts';
 import { type Goal, ratioGoal } from './support/goals.ts';
+import { memoryOf, percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');
@@ -295,7 +294,7 @@ async function baselineServer(): Promise<Server> {
 
 /** A fresh gateway and baseline with `subscribers` subscribers each. */
 async function scenario(emulator: Spawned, subscribers: number, withOneTask: boolean) {
-  const database = await freshDatabase();
+  const database = await benchDatabase();
   const gateway = await gatewayServer(emulator, database.url);
   const baseline = await baselineServer();
   const servers = [gateway, baseline];

@@ -4,10 +4,12 @@
  * baseline `ILIKE '%word%'` per word, alternating, on a PostgreSQL server.
  * Goal: p95 under 20 ms and at least 50× faster than the baseline. `npm run bench:search`.
  */
-import { listCharacters, openDatabase, seedCharacters } from '@charanim/db';
+import { listCharacters, openDatabase, rowsOf } from '@charanim/db';
+import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
-import { freshDatabase, percentile } from '../test/src/support/processes.ts';
+import { benchDatabase } from './support/database.ts';
 import type { Goal } from './support/goals.ts';
+import { percentile } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');
@@ -38,7 +40,7 @@ const searches = [
   'mermaid guitar',
 ];
 
-const database = await freshDatabase();
+const database = await benchDatabase();
 const handle = await openDatabase({ url: database.url });
 try {
   await handle.migrate();
@@ -100,7 +102,7 @@ try {
     select relname as name, pg_relation_size(oid) as bytes from pg_class
     where relname in ('characters', 'characters_search_idx', 'character_terms', 'character_terms_ranked_idx', 'search_terms', 'search_terms_term_trgm_idx')`);
   const indexBytes = Object.fromEntries(
-    (Array.isArray(sizes) ? sizes : (sizes as { rows: unknown[] }).rows).map((row: any) => [
+    rowsOf<{ name: string; bytes: string | number }>(sizes).map((row) => [
       row.name,
       Number(row.bytes),
     ]),
@@ -131,7 +133,7 @@ try {
     ] satisfies Goal[],
   };
   const file = writeResult('search', result);
-  const mb = (bytes: number) => `${((bytes ?? 0) / 1024 / 1024).toFixed(1)} MB`;
+  const mb = (bytes: number | undefined) => `${((bytes ?? 0) / 1024 / 1024).toFixed(1)} MB`;
   console.log(
     `search over ${count.toLocaleString('en-US')} characters (${searches.length} searches × ${rounds})`,
   );

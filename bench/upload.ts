@@ -8,15 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectVideo, MAX_VIDEO_BYTES } from '@charanim/provider';
-import {
-  freshDatabase,
-  memoryOf,
-  percentile,
-  resetPeak,
-  startEmulatorProcess,
-  startGatewayProcess,
-} from '../test/src/support/processes.ts';
+import { startEmulatorProcess, startGatewayProcess } from '@charanim/test-support';
+import { benchDatabase } from './support/database.ts';
 import type { Goal } from './support/goals.ts';
+import { memoryOf, percentile, resetPeak } from './support/measure.ts';
 import { writeResult } from './support/results.ts';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -70,7 +65,7 @@ for (let i = 0; i < validations; i++) {
   validationMs.push(performance.now() - started);
 }
 
-const database = await freshDatabase();
+const database = await benchDatabase();
 const emulator = await startEmulatorProcess();
 const gateway = await startGatewayProcess({
   DATABASE_URL: database.url,

@@ -6,7 +6,7 @@ export * from './queries/characters.ts';
 export * from './queries/cursor.ts';
 export * from './queries/results/character-store.ts';
 export * from './queries/results/video-store.ts';
+export * from './queries/rows.ts';
 export * from './queries/tasks/index.ts';
 export * from './queries/videos.ts';
 export * from './schema.ts';
-export * from './seed.ts';

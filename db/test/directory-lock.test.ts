@@ -13,6 +13,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startScript } from '@charanim/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseOpenError, openDatabase } from '../src/database.ts';
 import { FOREIGN_STALE_MS, LOCK_FILE_NAME } from '../src/directory-lock.ts';
@@ -26,17 +27,9 @@ const freshDirectory = () => join(root, `data-${++count}`);
 
 /** Another process with the directory open, once it says so. */
 async function holder(directory: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', holderScript, directory], {
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
-    child.stdout?.on('data', (chunk) => {
-      if (String(chunk).includes('open')) resolve();
-    });
-  });
-  return child;
+  const holding = startScript(holderScript, { args: [directory] });
+  await holding.printed(/^open$/m);
+  return holding.child;
 }
 
 async function openFailure(directory: string): Promise<Error> {

@@ -7,16 +7,15 @@
  */
 import { signWebhook } from '@charanim/provider';
 import { mulberry32 } from '@charanim/provider/emulator';
-import postgres from 'postgres';
 import {
-  emulatorCalls,
-  emulatorTasks,
+  createDatabase,
   freePort,
-  freshDatabase,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from '../src/support/processes.ts';
+} from '@charanim/test-support';
+import postgres from 'postgres';
+import { emulatorCalls, emulatorTasks } from '../src/support/emulator-process.ts';
 
 export interface ChaosOptions {
   /** How many distinct characters the clients ask for. */
@@ -86,7 +85,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const rand = mulberry32(options.seed);
   const details: string[] = [];
-  const database = await freshDatabase();
+  const database = await createDatabase();
   const emulator = await startEmulatorProcess({
     KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
     EMULATOR_WAITING_MS: '300',

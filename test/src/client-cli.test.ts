@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { createClient, GatewayError, Task, TaskUpdated } from '@charanim/client';
 import { characters, tasks } from '@charanim/db';
+import { freePort, type ScriptEnd } from '@charanim/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun, runCli } from './support/cli.ts';
+import { runCli } from './support/cli.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { freePort } from './support/processes.ts';
 
 /** The typed client and `npm run cli` against a gateway and its emulator. */
 
@@ -35,7 +35,7 @@ const cli = (...args: string[]) =>
 const linesOf = (output: string) => output.split('\n').filter(Boolean);
 
 /** The states of the plain progress lines, such as `QUEUING    [2/4]`. */
-function progressStates(run: CliRun): string[] {
+function progressStates(run: ScriptEnd): string[] {
   return linesOf(run.stdout).flatMap((line) => /^([A-Z]+)\s+\[\d\/4\]$/.exec(line)?.[1] ?? []);
 }
 
@@ -60,7 +60,7 @@ describe('npm run cli', () => {
       '--watch',
     );
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     // Not a terminal: plain lines, nothing redrawn in place.
     expect(run.stdout).not.toContain('\r');
     expect(run.stdout).not.toContain('\u001b');
@@ -85,7 +85,7 @@ describe('npm run cli', () => {
 
   it('finds the character by a word of its prompt', async () => {
     const run = await cli('search', 'robot');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(linesOf(run.stdout)).toEqual([
       expect.stringMatching(new RegExp(`^${characterId}  A brass robot waving hello  \\S+$`)),
     ]);
@@ -94,12 +94,12 @@ describe('npm run cli', () => {
 
   it('shows a task, and follows a finished one to its character at once', async () => {
     const shown = await cli('task', taskId);
-    expect(shown.status).toBe(0);
+    expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`task ${taskId}\n  state      SUCCESS\n`);
     expect(shown.stdout).toContain(`  character  ${characterId}\n`);
 
     const followed = await cli('task', taskId, '--watch');
-    expect(followed.status).toBe(0);
+    expect(followed.code).toBe(0);
     expect(progressStates(followed)).toEqual(['SUCCESS']);
     expect(linesOf(followed.stdout).at(-1)).toMatch(new RegExp(`^character ${characterId} `));
   });
@@ -111,7 +111,7 @@ describe('npm run cli', () => {
       failMsg: 'The video shows a real person',
     });
     const run = await cli('create', '--url', 'https://videos.example.com/person.mp4', '--watch');
-    expect(run.status).toBe(1);
+    expect(run.code).toBe(1);
     expectForward(progressStates(run));
     // FAIL is no step: it says why, with no fraction of progress beside it.
     expect(linesOf(run.stdout).at(-1)).toBe('FAIL       400: The video shows a real person');
@@ -119,14 +119,14 @@ describe('npm run cli', () => {
 
     const failedId = /^task (\S+) created/.exec(run.stdout)?.[1] as string;
     const followed = await cli('task', failedId, '--watch');
-    expect(followed.status).toBe(1);
+    expect(followed.code).toBe(1);
     expect(followed.stdout).toBe('FAIL       400: The video shows a real person\n');
     expect(followed.stderr).toBe('task failed: The video shows a real person (400)\n');
   });
 
   it('exits 1 with the message of a typed validation error', async () => {
     const run = await cli('create', '--video', fixturePath('too-long-6s.mp4'));
-    expect(run.status).toBe(1);
+    expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
       'ValidationError on video: duration 6.0 s; must be between 1 and 4 s\n',
@@ -137,7 +137,7 @@ describe('npm run cli', () => {
     const refused = await runCli(['search', 'robot', '--endpoint', t.graphqlUrl], {
       CHARANIM_API_KEY: `${CLI_KEY}-wrong`,
     });
-    expect(refused.status).toBe(1);
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
       'error UNAUTHENTICATED: a valid API key is required: send Authorization: Bearer <key>\n',
     );
@@ -147,32 +147,32 @@ describe('npm run cli', () => {
       'VGFzazowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA=',
       '--watch',
     );
-    expect(unknown.status).toBe(1);
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error NOT_FOUND: No task has the id /);
   });
 
   it('exits 2 with the usage for a command line it cannot run', async () => {
     const run = await cli('create', '--prompt', 'no video');
-    expect(run.status).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^create needs exactly one of --video FILE and --url URL\n\nUsage:/);
   });
 
   it('exits 2 with the usage on stderr when given no command at all', async () => {
     const run = await runCli([]);
-    expect(run.status).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^no command given: use create, search or task\n\nUsage:/);
     const help = await runCli(['--help']);
-    expect(help.status).toBe(0);
+    expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage:/);
   });
 
   it('exits 2 with one clean line for an unknown option, and knows --version', async () => {
     const run = await runCli(['search', 'fox', '--colour']);
-    expect(run.status).toBe(2);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^unknown option --colour\n\nUsage:/);
     const version = await runCli(['--version']);
-    expect(version).toEqual({ status: 0, stdout: '@charanim/client 0.1.0\n', stderr: '' });
+    expect(version).toMatchObject({ code: 0, stdout: '@charanim/client 0.1.0\n', stderr: '' });
   });
 
   it.each([
@@ -188,7 +188,7 @@ describe('npm run cli', () => {
     const calls = sends();
     const stored = (await t.gateway.database.db.select().from(tasks)).length;
     const run = await cli('create', '--video', path, '--prompt', 'A fox');
-    expect(run).toEqual({ status: 2, stdout: '', stderr: `${message}\n` });
+    expect(run).toMatchObject({ code: 2, stdout: '', stderr: `${message}\n` });
     expect(sends()).toBe(calls);
     expect(await t.gateway.database.db.select().from(tasks)).toHaveLength(stored);
   });
@@ -205,8 +205,8 @@ describe('npm run cli', () => {
       ].map((args) => runCli([...args, '--endpoint', endpoint], { CHARANIM_API_KEY: CLI_KEY })),
     );
     for (const run of runs) {
-      expect(run).toEqual({
-        status: 1,
+      expect(run).toMatchObject({
+        code: 1,
         stdout: '',
         stderr: `cannot reach ${endpoint}: ECONNREFUSED\n`,
       });

@@ -1,25 +1,20 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
+import { freePort, runScript, TEST_POSTGRES_URL } from '@charanim/test-support';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
-import { freePort } from './support/processes.ts';
 import { waitFor } from './support/wait.ts';
 
 /** Opening a PostgreSQL database: pool sizes, instances migrating together, bad URLs. */
-
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const main = fileURLToPath(new URL('../../services/gateway/src/main.ts', import.meta.url));
 
 /** A URL on the test server naming a database that is not there, with a password in it. */
 function missingDatabaseUrl(): { url: string; name: string; password: string } {
   const name = `gateway_missing_${randomBytes(6).toString('hex')}`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
-  const url = new URL(adminUrl);
+  const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
   url.password = password;
   if (url.username === '') url.username = 'postgres';
@@ -130,7 +125,7 @@ describe('a DATABASE_URL the server cannot serve', () => {
   });
 
   it('says when nothing listens at its host and port', async () => {
-    const url = new URL(adminUrl);
+    const url = new URL(TEST_POSTGRES_URL);
     url.port = String(await freePort());
     const handle = await openDatabase({ url: url.toString(), maxConnections: 1 });
     try {
@@ -145,7 +140,7 @@ describe('a DATABASE_URL the server cannot serve', () => {
   });
 
   it('names a role the server does not know', async () => {
-    const url = new URL(adminUrl);
+    const url = new URL(TEST_POSTGRES_URL);
     url.username = `nobody_${randomBytes(4).toString('hex')}`;
     const handle = await openDatabase({ url: url.toString(), maxConnections: 1 });
     try {
@@ -162,20 +157,9 @@ describe('a DATABASE_URL the server cannot serve', () => {
 
   it('stops the gateway process with one line and exit 78 on a missing database', async () => {
     const { url, name, password } = missingDatabaseUrl();
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, PORT: String(await freePort()) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, output } = await runScript('services/gateway/src/main.ts', {
+      env: { DATABASE_URL: url, PORT: String(await freePort()) },
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) =>
-      child.once('close', (exitCode) => resolve(exitCode)),
-    );
     expect(code, output).toBe(78);
     const lines = output.split('\n').filter(Boolean);
     expect(lines, output).toHaveLength(1);

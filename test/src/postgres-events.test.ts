@@ -1,6 +1,7 @@
 import { advanceTask, type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
+import { adminConnection } from '@charanim/test-support';
 import { eq } from 'drizzle-orm';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { characterSuccess } from './support/characters.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
@@ -18,10 +19,7 @@ beforeAll(async () => {
   t = await startTestGateway({ callbacks: false, startPoller: false });
   other = await openDatabase({ url: t.gateway.database.location });
   database = new URL(t.gateway.database.location).pathname.slice(1);
-  admin = postgres(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', {
-    max: 1,
-    onnotice: () => {},
-  });
+  admin = adminConnection();
 });
 afterAll(async () => {
   await admin?.unsafe(`alter database "${database}" with allow_connections true`);

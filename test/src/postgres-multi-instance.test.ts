@@ -1,19 +1,18 @@
 import { once } from 'node:events';
 import { type DatabaseHandle, openDatabase, tasks } from '@charanim/db';
 import type { EmulatorCall } from '@charanim/provider/emulator';
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 import {
-  emulatorCalls,
-  emulatorTasks,
+  createDatabase,
   freePort,
-  freshDatabase,
   PROCESS_API_KEY,
   type Spawned,
   startEmulatorProcess,
   startGatewayProcess,
-} from './support/processes.ts';
+} from '@charanim/test-support';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorCalls, emulatorTasks } from './support/emulator-process.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
 
 /** Three gateway processes on one database, kie.ai's emulator in a fourth. */
 
@@ -25,7 +24,7 @@ const fullSequences = (subscribers: number) =>
 const STATE_MS = '2500';
 const LEASE_MS = '1000';
 
-let database: Awaited<ReturnType<typeof freshDatabase>>;
+let database: Awaited<ReturnType<typeof createDatabase>>;
 let db: DatabaseHandle;
 let emulator: Spawned;
 const gateways: Record<'a' | 'b' | 'c', Spawned | undefined> = {
@@ -35,7 +34,7 @@ const gateways: Record<'a' | 'b' | 'c', Spawned | undefined> = {
 };
 
 beforeAll(async () => {
-  database = await freshDatabase();
+  database = await createDatabase();
   emulator = await startEmulatorProcess({
     KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
     EMULATOR_WAITING_MS: STATE_MS,

@@ -1,4 +1,5 @@
-import postgres from 'postgres';
+import { adminConnection } from '@charanim/test-support';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql } from './support/graphql.ts';
@@ -13,10 +14,7 @@ beforeAll(async () => {
     emulator: { timing: { waitingMs: 300, queuingMs: 300, generatingMs: 300 } },
   });
   database = new URL(t.gateway.database.location).pathname.slice(1);
-  admin = postgres(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', {
-    max: 1,
-    onnotice: () => {},
-  });
+  admin = adminConnection();
 });
 afterAll(async () => {
   await admin?.unsafe(`alter database "${database}" with allow_connections true`);

@@ -1,9 +1,5 @@
-import {
-  type CharacterFilter,
-  listCharacters,
-  resolveCharacterSearch,
-  seedCharacters,
-} from '@charanim/db';
+import { type CharacterFilter, listCharacters, resolveCharacterSearch, rowsOf } from '@charanim/db';
+import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertFinishedCharacter } from './support/characters.ts';
@@ -87,8 +83,7 @@ async function expected(search: string, filter: CharacterFilter = {}): Promise<s
     ) ranked
     where rank is not null
     order by rank desc, created_at desc, id desc`);
-  const list = Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows;
-  return (list as { id: string }[]).map((row) => row.id);
+  return rowsOf<{ id: string }>(rows).map((row) => row.id);
 }
 
 /** Every page of a relevance search, `first` at a time, following the last row's position. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
+import { rowsOf } from './rows.ts';
 
 /** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
 const TYPO_SIMILARITY = 0.3;
@@ -321,9 +322,4 @@ function isLexeme(term: string): boolean {
 
 export function quoted(lexeme: string): string {
   return `'${lexeme}'`;
-}
-
-/** The rows of a raw query, as postgres.js (an array) or PGlite (`{ rows }`) returns them. */
-export function rowsOf<Row>(result: unknown): Row[] {
-  return Array.isArray(result) ? (result as Row[]) : ((result as { rows: Row[] }).rows ?? []);
 }

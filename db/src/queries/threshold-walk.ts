@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import type { CharacterRow } from '../schema.ts';
 import { filterConditions, type PageOptions, type Ranked } from './character-page.ts';
-import { rowsOf } from './search-query.ts';
+import { rowsOf } from './rows.ts';
 
 /** How far down each word's list a walk goes before it leaves the search to the GIN index. */
 const WALK_BUDGET = 4096;

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { freePort, runScript, startScript } from '@charanim/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type Emulator,
@@ -362,22 +361,28 @@ describe('EMULATOR_FAULTS', () => {
   });
 
   it('is read by main.ts: a bad value exits 1 with a message, a good one is applied', async () => {
-    const [bad, good] = await Promise.all([
-      runMain({ EMULATOR_FAULTS: '{"failRate":2}' }),
-      runMain({ EMULATOR_FAULTS: '{"seed":7,"maintenanceRate":1}' }, async (url) => {
-        const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`, {
-          headers: { 'user-agent': USER_AGENT },
-        });
-        const stats = await fetch(`${url}/emulator/stats`);
-        return [await record.json(), await stats.json()];
-      }),
-    ]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('bad EMULATOR_FAULTS');
-    expect(bad.stderr).toContain('failRate');
-    expect(good.stdout).toContain('kie.ai emulator listening on http://127.0.0.1:');
-    expect(good.stdout).toContain('"seed":7');
-    expect(good.result).toEqual([
+    const main = 'packages/provider/src/emulator/main.ts';
+    const bad = runScript(main, { env: { EMULATOR_FAULTS: '{"failRate":2}' } });
+    const good = startScript(main, { env: { EMULATOR_FAULTS: '{"seed":7,"maintenanceRate":1}' } });
+    let answers: unknown[];
+    try {
+      const [, url] = await good.printed(/listening on (\S+)/);
+      const record = await fetch(`${url}/api/v1/jobs/recordInfo?taskId=x`, {
+        headers: { 'user-agent': USER_AGENT },
+      });
+      const stats = await fetch(`${url}/emulator/stats`);
+      answers = [await record.json(), await stats.json()];
+    } finally {
+      await good.stop();
+    }
+    const { code, stderr } = await bad;
+    expect(code).toBe(1);
+    expect(stderr).toContain('bad EMULATOR_FAULTS');
+    expect(stderr).toContain('failRate');
+    const { stdout } = await good.ended;
+    expect(stdout).toContain('kie.ai emulator listening on http://127.0.0.1:');
+    expect(stdout).toContain('"seed":7');
+    expect(answers).toEqual([
       expect.objectContaining({ code: 455 }),
       expect.objectContaining({ seed: 7, faults: expect.objectContaining({ maintenance: 1 }) }),
     ]);
@@ -387,18 +392,24 @@ describe('EMULATOR_FAULTS', () => {
 describe('EMULATOR_PAUSED_MODELS', () => {
   it('is read by main.ts: createTask for those models answers that they are paused', async () => {
     const env = { EMULATOR_PAUSED_MODELS: 'sora-2-characters, sora-2-characters-pro' };
-    const run = await runMain(env, async (url) => {
-      const answer = await fetch(`${url}${paths.createTask}`, {
+    const emulator = startScript('packages/provider/src/emulator/main.ts', { env });
+    let answer: unknown;
+    try {
+      const [, url] = await emulator.printed(/listening on (\S+)/);
+      const reply = await fetch(`${url}${paths.createTask}`, {
         method: 'POST',
         headers: apiHeaders,
         body: JSON.stringify(createBody()),
       });
-      return answer.json();
-    });
-    expect(run.stdout).toContain(
+      answer = await reply.json();
+    } finally {
+      await emulator.stop();
+    }
+    const { stdout } = await emulator.ended;
+    expect(stdout).toContain(
       'kie.ai emulator paused models: sora-2-characters, sora-2-characters-pro',
     );
-    expect(run.result).toEqual({
+    expect(answer).toEqual({
       code: 500,
       msg: 'This interface is temporarily paused',
       data: null,
@@ -501,48 +512,6 @@ async function startReceiver(status: (n: number) => number = () => 200, port = 0
         server.closeAllConnections();
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const mainScript = fileURLToPath(new URL('../src/emulator/main.ts', import.meta.url));
-
-/** Runs main.ts in its own process; with `use`, calls it once it listens, then stops it. */
-function runMain<T>(
-  env: Record<string, string>,
-  use?: (url: string) => Promise<T>,
-): Promise<{ code: number | null; stdout: string; stderr: string; result?: T }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainScript], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let result: Promise<T> | undefined;
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    const url = /listening on (\S+)/.exec(stdout)?.[1];
-    if (use && url && !result) {
-      result = use(url);
-      result.finally(() => child.kill('SIGTERM')).catch(() => {});
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (!result) return resolve({ code, stdout, stderr });
-      result.then((value) => resolve({ code, stdout, stderr, result: value }), reject);
-    });
-  });
 }
 
 function sleep(ms: number) {

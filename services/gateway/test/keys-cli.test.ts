@@ -1,39 +1,19 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runScript, type ScriptEnd } from '@charanim/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const cli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-keys-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The CLI as `npm run keys --` runs it, with only PATH and the given environment. */
-function keys(args: string[], env: Record<string, string> = { DATA_DIR: dataDir }): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function keys(
+  args: string[],
+  env: Record<string, string> = { DATA_DIR: dataDir },
+): Promise<ScriptEnd> {
+  return runScript('services/gateway/src/keys-cli.ts', { args, env });
 }
 
 // Concurrent: the usage and configuration checks need no database and overlap the slow first one.

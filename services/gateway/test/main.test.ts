@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort, runScript, startScript, waitForAnswer } from '@charanim/test-support';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../../test/src/support/processes.ts';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const keysCli = fileURLToPath(new URL('../src/keys-cli.ts', import.meta.url));
-const seedCli = fileURLToPath(new URL('../src/seed-cli.ts', import.meta.url));
+const keysCli = 'services/gateway/src/keys-cli.ts';
+const seedCli = 'tools/src/seed-cli.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'gateway-main-'));
 const sharedDir = mkdtempSync(join(tmpdir(), 'gateway-shared-'));
 
@@ -20,46 +17,8 @@ afterAll(() => {
 });
 
 /** The gateway as `npm start` runs it, with only the given environment. */
-function startMain(
-  env: Record<string, string>,
-  script = main,
-  args: string[] = [],
-): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return { child, output: () => output, exited };
-}
-
-/** `deadlineMs`: a cold start (tsx, PGlite, migrations) took over 20 s on a loaded CI machine. */
-async function waitForHealth(url: string, deadlineMs = 45_000): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > deadlineMs)
-      throw new Error(`${url} not healthy after ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function startMain(env: Record<string, string>) {
+  return startScript('services/gateway/src/main.ts', { env });
 }
 
 describe('the gateway process', () => {
@@ -68,7 +27,7 @@ describe('the gateway process', () => {
     const port = await freePort();
     const gateway = startMain({ PORT: String(port), DATA_DIR: dataDir });
     try {
-      await waitForHealth(`http://127.0.0.1:${port}/health`);
+      await waitForAnswer(`http://127.0.0.1:${port}/health`, { status: 200 });
       expect(gateway.output()).toContain('embedded PGlite');
       expect(gateway.output()).toContain('built-in kie.ai emulator');
 
@@ -96,7 +55,7 @@ describe('the gateway process', () => {
         );
       });
       expect(await closed).toBe(1001);
-      expect(await gateway.exited).toBe(0);
+      expect((await gateway.ended).code).toBe(0);
     } finally {
       gateway.child.kill('SIGKILL');
     }
@@ -106,7 +65,7 @@ describe('the gateway process', () => {
     const ssePort = await freePort();
     const gateway = startMain({ PORT: String(ssePort), DATA_DIR: dataDir });
     try {
-      await waitForHealth(`http://127.0.0.1:${ssePort}/health`);
+      await waitForAnswer(`http://127.0.0.1:${ssePort}/health`, { status: 200 });
       const url = `http://127.0.0.1:${ssePort}/graphql`;
       const created = await fetch(url, {
         method: 'POST',
@@ -137,7 +96,7 @@ describe('the gateway process', () => {
         stream += decoder.decode(part.value, { stream: true });
       }
       expect(stream.trimEnd().endsWith('event: complete\ndata:')).toBe(true);
-      expect(await gateway.exited).toBe(0);
+      expect((await gateway.ended).code).toBe(0);
       // The deadline is 10 s: a stream held until it would exit after it.
       expect(performance.now() - signalled).toBeLessThan(5_000);
     } finally {
@@ -147,7 +106,7 @@ describe('the gateway process', () => {
 
   it('refuses to start on a bad setting and names it', async () => {
     const gateway = startMain({ PORT: 'eighty', PUBLIC_URL: 'not a url' });
-    expect(await gateway.exited).toBe(78);
+    expect((await gateway.ended).code).toBe(78);
     expect(gateway.output()).toMatch(/PORT/);
     expect(gateway.output()).toMatch(/PUBLIC_URL must be an absolute http\(s\) URL/);
   });
@@ -158,7 +117,7 @@ describe('the gateway process', () => {
       KIE_API_BASE_URL: 'http://127.0.0.1:4010',
       DATA_DIR: dataDir,
     });
-    expect(await gateway.exited).toBe(78);
+    expect((await gateway.ended).code).toBe(78);
     expect(gateway.output()).toContain(
       'POLL_LEASE_MS: POLL_LEASE_MS (1000) must be at least twice KIE_TIMEOUT_MS (15000)',
     );
@@ -172,11 +131,11 @@ describe('the gateway process', () => {
     const [port, refusedPort, restartPort] = [await freePort(), await freePort(), await freePort()];
     const gateway = startMain({ ...env, PORT: String(port) });
     try {
-      await waitForHealth(`http://127.0.0.1:${port}/health`, 60_000);
+      await waitForAnswer(`http://127.0.0.1:${port}/health`, { status: 200, deadlineMs: 60_000 });
       const refused = await Promise.all([
-        runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme'])),
-        runToEnd(startMain(env, seedCli, ['--characters', '1'])),
-        runToEnd(startMain({ ...env, PORT: String(refusedPort) })),
+        runScript(keysCli, { env, args: ['create', '--owner', 'acme'] }),
+        runScript(seedCli, { env, args: ['--characters', '1'] }),
+        startMain({ ...env, PORT: String(refusedPort) }).ended,
       ]);
       for (const run of refused) {
         expect(run.code, run.output).toBe(78);
@@ -188,33 +147,28 @@ describe('the gateway process', () => {
       expect(refused[0]?.output).not.toMatch(/cag_/);
 
       gateway.child.kill('SIGTERM');
-      expect(await gateway.exited).toBe(0);
+      expect((await gateway.ended).code).toBe(0);
     } finally {
       gateway.child.kill('SIGKILL');
     }
 
-    const created = await runToEnd(startMain(env, keysCli, ['create', '--owner', 'acme']));
+    const created = await runScript(keysCli, { env, args: ['create', '--owner', 'acme'] });
     expect(created.code, created.output).toBe(0);
     // The key outlives a restart: the gateway now finds it and requires keys.
     const restarted = startMain({ ...env, PORT: String(restartPort) });
     try {
-      await waitForHealth(`http://127.0.0.1:${restartPort}/health`, 60_000);
+      await waitForAnswer(`http://127.0.0.1:${restartPort}/health`, {
+        status: 200,
+        deadlineMs: 60_000,
+      });
       expect(restarted.output()).toContain('"fromDatabase":1');
     } finally {
       restarted.child.kill('SIGKILL');
-      await restarted.exited;
+      await restarted.ended;
     }
     // A gateway SIGKILLed leaves its lock behind, which the next opener takes over at once.
-    const listed = await runToEnd(startMain(env, keysCli, ['list']));
+    const listed = await runScript(keysCli, { env, args: ['list'] });
     expect(listed.code, listed.output).toBe(0);
     expect(listed.output).toContain('acme');
   });
 });
-
-/** A run's exit code and all it printed: `close` comes once its output is read to the end. */
-async function runToEnd(
-  run: ReturnType<typeof startMain>,
-): Promise<{ code: number | null; output: string }> {
-  await new Promise((resolve) => run.child.once('close', resolve));
-  return { code: await run.exited, output: run.output() };
-}

@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
-import postgres from 'postgres';
+import { createDatabase } from '@charanim/test-support';
 import { afterAll, beforeAll } from 'vitest';
-
-/** The server the tests create their databases on; `TEST_POSTGRES_URL` overrides it. */
-const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   /** A `DATABASE_URL` for the gateway: a fresh PostgreSQL database, or a fresh in-memory PGlite. */
@@ -15,26 +11,7 @@ export interface TestDatabase {
 /** A fresh, empty database for one test file, on the server or in PGlite per `TEST_DATABASE`. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE === 'pglite') return { url: 'memory://', drop: async () => {} };
-  const name = `gateway_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await dropper.unsafe(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await dropper.end();
-      }
-    },
-  };
+  return createDatabase();
 }
 
 /** A fresh database, migrated and opened for direct queries; `close` drops it as well. */

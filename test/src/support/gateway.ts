@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Gateway, loadConfig, startGateway } from '@charanim/gateway';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@charanim/provider/emulator';
+import { freePort } from '@charanim/test-support';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-import { freePort } from './processes.ts';
 
 export const TEST_API_KEY = 'test-kie-api-key';
 export const TEST_HMAC_KEY = 'test-webhook-hmac-key';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { DatabaseHandle } from '@charanim/db';
+import { type DatabaseHandle, rowsOf } from '@charanim/db';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { jsonResponse } from './json-response.ts';
@@ -73,13 +73,9 @@ async function check(
 
 /** The `created_at` of each migration drizzle's migrator has applied. */
 async function appliedMigrations(database: DatabaseHandle): Promise<Set<number>> {
-  const result: unknown = await database.db.execute(
-    'select created_at from drizzle.__drizzle_migrations',
+  const rows = rowsOf<{ created_at: string | number | bigint }>(
+    await database.db.execute('select created_at from drizzle.__drizzle_migrations'),
   );
-  // postgres.js answers the rows themselves, PGlite an object that holds them.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    created_at: string | number | bigint;
-  }[];
   return new Set(rows.map((row) => Number(row.created_at)));
 }
 

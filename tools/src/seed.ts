@@ -1,5 +1,5 @@
+import type { Executor } from '@charanim/db';
 import { sql } from 'drizzle-orm';
-import type { Executor } from './database.ts';
 
 // Word lists for varied, realistic prompts: "A cheerful fox with a red scarf dancing in the rain".
 const adjectives = [

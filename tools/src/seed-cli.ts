@@ -3,8 +3,9 @@
  * (DATABASE_URL, or the embedded PGlite in DATA_DIR) with finished tasks and characters.
  */
 import { parseArgs } from 'node:util';
-import { type DatabaseHandle, DatabaseOpenError, openDatabase, seedCharacters } from '@charanim/db';
-import { loadConfigOrExit } from './config.ts';
+import { type DatabaseHandle, DatabaseOpenError, openDatabase } from '@charanim/db';
+import { loadConfigOrExit } from '@charanim/gateway';
+import { seedCharacters } from './seed.ts';
 
 const usage = 'usage: npm run seed -- --characters N [--owner NAME]';
 
