@@ -1,0 +1,81 @@
+import { request as httpRequest } from 'node:http';
+import { signWebhook } from '@charanim/provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, TEST_HMAC_KEY, type TestGateway } from './support/gateway.ts';
+import { CREATE_CHARACTER, graphql, subscribeOnce, TASK_UPDATED } from './support/graphql.ts';
+
+/**
+ * Hostile input at the edges found by an outside attack run (issue 17): bodies without an end,
+ * garbage callbacks, forged cursors, documents that hide their nesting, and what the logs keep.
+ */
+
+let t: TestGateway;
+/** A finished task of the gateway's, with its character (prompt "a tabby cat"). */
+let real: { id: string; providerTaskId: string };
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  const created = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
+    input: { videoUrl: 'https://videos.example.com/cat.mp4', prompt: 'a tabby cat' },
+  });
+  const task = (created.data as any).createCharacter.task;
+  const states = await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: task.id });
+  expect(states.at(-1)?.data?.taskUpdated.state).toBe('SUCCESS');
+  real = { id: task.id, providerTaskId: task.providerTaskId };
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('the webhook route', () => {
+  it('answers a chunked body 413 once it passes 64 KB, without waiting for its end, and hangs up', async () => {
+    const request = httpRequest(t.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    request.on('error', () => {});
+    // 80 KB, and the body never ends: a route that reads it whole waits forever.
+    request.write('a'.repeat(80 * 1024));
+    const answer = await new Promise<{ status: number | undefined; closed: Promise<void> }>(
+      (resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5_000);
+        request.on('response', (response) => {
+          clearTimeout(timer);
+          response.resume();
+          const closed = new Promise<void>((done) => request.socket?.once('close', () => done()));
+          resolve({ status: response.statusCode, closed });
+        });
+      },
+    );
+    expect(answer.status).toBe(413);
+    // The gateway hung up instead of reading the rest.
+    await answer.closed;
+    request.destroy();
+  });
+
+  it('answers garbage it cannot store with 400, not with a 503 that kie.ai would retry', async () => {
+    const post = async (taskIdJson: string, signedId: string, extra = '') => {
+      const now = Math.floor(Date.now() / 1000);
+      const response = await fetch(t.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-timestamp': String(now),
+          'x-webhook-signature': signWebhook(signedId, now, TEST_HMAC_KEY),
+        },
+        body: `{"code":200,"msg":"ok","data":{"taskId":${taskIdJson},"model":"sora-2-characters","state":"success","resultJson":"{\\"character_id\\":\\"c1\\"}"${extra}}}`,
+      });
+      return [response.status, await response.json()];
+    };
+    const id = JSON.stringify(real.providerTaskId);
+    const malformed = [400, { outcome: 'malformed' }];
+    expect(await post('"task\\u0000x"', 'task\u0000x')).toEqual(malformed);
+    expect(await post(id, real.providerTaskId, ',"note":"\\u0000"')).toEqual(malformed);
+    expect(await post(id, real.providerTaskId, ',"note":"\\udc00 lone"')).toEqual(malformed);
+    expect(await post(id, real.providerTaskId, ',"\\ud800":1')).toEqual(malformed);
+    const deep = `,"note":${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    expect(await post(id, real.providerTaskId, deep)).toEqual(malformed);
+    // The same callback without the garbage is taken.
+    expect(await post(id, real.providerTaskId)).toEqual([200, { outcome: 'stale' }]);
+  });
+});
