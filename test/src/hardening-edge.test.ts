@@ -79,3 +79,15 @@ describe('the webhook route', () => {
     expect(await post(id, real.providerTaskId)).toEqual([200, { outcome: 'stale' }]);
   });
 });
+
+describe('the nesting check before parsing', () => {
+  it('is not fooled by a quote inside a block string, over HTTP and graphql-ws', async () => {
+    const nested = `${'['.repeat(70)}${']'.repeat(70)}`;
+    const query = `query($a: String = """ 5" tall """) { tasks(after: $a, x: ${nested}) { edges { cursor } } }`;
+    const refused = 'the document is nested deeper than 64';
+    const overHttp = await graphql(t.graphqlUrl, query);
+    expect(overHttp.errors?.[0]?.message).toBe(refused);
+    const overWs = await subscribeOnce(t.wsUrl, query, {});
+    expect(overWs.at(-1)?.errors?.[0]?.message).toBe(refused);
+  });
+});
