@@ -91,3 +91,40 @@ describe('the nesting check before parsing', () => {
     expect(overWs.at(-1)?.errors?.[0]?.message).toBe(refused);
   });
 });
+
+describe('forged cursors', () => {
+  it('are a BAD_USER_INPUT error naming after, in every list, never an unexpected error', async () => {
+    const uuid = '0190c0a0-0000-7000-8000-000000000000';
+    const cursor = (...parts: unknown[]) =>
+      Buffer.from(JSON.stringify(parts)).toString('base64url');
+    const forged = [
+      cursor('-271821-04-20T00:00:00.000Z', uuid),
+      cursor('+275760-09-13T00:00:00.000Z', uuid),
+      cursor('0000-01-01T00:00:00.000Z', uuid),
+      cursor('2020-02-30T00:00:00.000Z', uuid),
+      cursor('2020-01-01T00:00:00.000Z', '-'.repeat(36)),
+      cursor('2020-01-01T00:00:00.000Z', 'f'.repeat(36)),
+      cursor('2020-01-01T00:00:00.000Z', uuid, '1'),
+    ];
+    const lists = [
+      'query($a: String) { tasks(after: $a) { edges { cursor } } }',
+      'query($a: String) { characters(after: $a) { edges { cursor } } }',
+      'query($a: String) { characters(search: "cat", after: $a) { edges { cursor } } }',
+      'query($a: String) { characters(search: "cat", orderBy: NEWEST, after: $a) { edges { cursor } } }',
+    ];
+    const answers = [];
+    for (const after of forged) {
+      for (const list of lists)
+        answers.push((await graphql(t.graphqlUrl, list, { a: after })).errors);
+    }
+    const refusal = {
+      message: 'after is not a cursor returned by this API',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'after' },
+    };
+    expect(answers).toEqual(answers.map(() => [expect.objectContaining(refusal)]));
+    // A cursor the gateway gave out still pages.
+    const first = await graphql(t.graphqlUrl, lists[2] as string, {});
+    const given = (first.data as any).characters.edges[0].cursor;
+    expect((await graphql(t.graphqlUrl, lists[2] as string, { a: given })).errors).toBeUndefined();
+  });
+});
