@@ -128,3 +128,45 @@ describe('forged cursors', () => {
     expect((await graphql(t.graphqlUrl, lists[2] as string, { a: given })).errors).toBeUndefined();
   });
 });
+
+describe('a database error', () => {
+  it('is logged as its statement, without the values bound to it, and answered without a stack', async () => {
+    const secret = 'secret-prompt-4711';
+    // Every new task now breaks a rule of the database's, whose detail repeats the row.
+    await t.gateway.database.db.execute(
+      'alter table tasks add constraint refuse_all check (false) not valid',
+    );
+    // graphql-yoga answers with the original error and its stack when NODE_ENV says development.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    let answer: Awaited<ReturnType<typeof graphql>>;
+    const logged = t.logs.length;
+    try {
+      answer = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
+        input: { videoUrl: 'https://videos.example.com/secret.mp4', prompt: secret },
+      });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+      await t.gateway.database.db.execute('alter table tasks drop constraint refuse_all');
+    }
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        message: 'Unexpected error.',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    ]);
+    const errors = t.logs.slice(logged).filter((line) => JSON.parse(line).level >= 50);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const line of errors) {
+      expect(line).not.toContain(secret);
+      expect(line).not.toContain('secret.mp4');
+    }
+    const { err } = JSON.parse(errors[0] as string);
+    expect(err).toMatchObject({
+      message: 'database query failed',
+      query: expect.stringMatching(/^insert into "tasks"/),
+      code: '23514',
+      constraint: 'refuse_all',
+    });
+  });
+});

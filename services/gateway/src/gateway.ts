@@ -131,6 +131,9 @@ export async function startGateway({
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
     maxRequestBodySize: MAX_MULTIPART_BYTES,
+    // Whatever NODE_ENV says: in development graphql-yoga would answer an unexpected error with its
+    // original message and stack, which may hold a query's values. The log keeps what is needed.
+    maskedErrors: { isDev: false },
     context: ({ owner }: { owner?: string }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!owner)

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, pino } from 'pino';
+import { serializeError } from './error-serializer.ts';
 
 export type { Logger };
 
@@ -34,6 +35,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       redact: { paths: secretPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       // A new object each time: pino merges the line's own fields into what mixin returns.
       mixin: () => {
         const context = requestLogContext.getStore();
