@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signWebhook } from '@charanim/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, TEST_HMAC_KEY, type TestGateway } from './support/gateway.ts';
@@ -168,5 +173,40 @@ describe('a database error', () => {
       code: '23514',
       constraint: 'refuse_all',
     });
+  });
+});
+
+describe('upload spool folders', () => {
+  it('are removed at start when their process is gone, and kept while it runs', async () => {
+    const exited = spawn(process.execPath, ['-e', '']);
+    await once(exited, 'exit');
+    const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const folder = (name: string) => join(tmpdir(), `charanim-uploads-${name}`);
+    const dead = folder(`${exited.pid}-edgetest`);
+    const alive = folder(`${running.pid}-edgetest`);
+    const unnamed = folder('edgetest-without-pid');
+    for (const path of [dead, alive, unnamed]) {
+      await mkdir(path, { recursive: true });
+      await writeFile(join(path, 'upload-half-written'), 'x');
+    }
+    const exists = (path: string) =>
+      stat(path).then(
+        () => true,
+        () => false,
+      );
+    try {
+      const second = await startTestGateway();
+      await second.close();
+      expect(await exists(dead)).toBe(false);
+      expect(await exists(alive)).toBe(true);
+      expect(await exists(unnamed)).toBe(true);
+      // A gateway's own folder names its process.
+      expect(t.gateway.uploadDirectory).toContain(`charanim-uploads-${process.pid}-`);
+    } finally {
+      running.kill();
+      await Promise.all(
+        [dead, alive, unnamed].map((path) => rm(path, { recursive: true, force: true })),
+      );
+    }
   });
 });

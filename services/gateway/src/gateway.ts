@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createModelRegistry, MAX_VIDEO_BYTES } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
@@ -28,6 +26,7 @@ import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
 import { nextDelay, Poller } from './tasks/poller.ts';
+import { createUploadSpool } from './upload-spool.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
@@ -110,7 +109,7 @@ export async function startGateway({
     },
   };
 
-  const uploadDirectory = await mkdtemp(join(tmpdir(), 'charanim-uploads-'));
+  const uploadDirectory = await createUploadSpool(logger);
   const yoga = createYoga({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
