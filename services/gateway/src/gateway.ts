@@ -16,7 +16,7 @@ import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics/registry.ts';
-import { useMetrics } from './metrics/use-metrics.ts';
+import { METRICS_PATH, useMetrics } from './metrics/use-metrics.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
@@ -128,7 +128,12 @@ export async function startGateway({
     // GraphiQL's scripts and styles inline in its page, so that it works without reaching a CDN:
     // offline, behind a firewall, in CI.
     renderGraphiQL,
-    cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
+    // An empty list of origins would read as "any origin" to graphql-yoga: no CORS at all instead.
+    cors: config.corsOrigins.length > 0 && {
+      origin: config.corsOrigins,
+      credentials: false,
+      exposedHeaders: [REQUEST_ID_HEADER],
+    },
     maxRequestBodySize: MAX_MULTIPART_BYTES,
     // Whatever NODE_ENV says: in development graphql-yoga would answer an unexpected error with its
     // original message and stack, which may hold a query's values. The log keeps what is needed.
@@ -143,10 +148,10 @@ export async function startGateway({
       useRequestId(),
       useHealth({ ping: database.ping, database: database.kind }),
       useReady({ database, logger }),
-      useMetrics(metrics),
+      useMetrics(metrics, { public: config.metricsPublic, token: config.METRICS_TOKEN }),
       useApiKeys({
         authenticate,
-        publicPaths: ['/health', '/health/live', READY_PATH, '/metrics', WEBHOOK_PATH],
+        publicPaths: ['/health', '/health/live', READY_PATH, METRICS_PATH, WEBHOOK_PATH],
       }),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),

@@ -17,6 +17,8 @@ const secretPaths = [
   '*.KIE_API_KEY',
   'KIE_WEBHOOK_HMAC_KEY',
   '*.KIE_WEBHOOK_HMAC_KEY',
+  'METRICS_TOKEN',
+  '*.METRICS_TOKEN',
   'webhookHmacKey',
   '*.webhookHmacKey',
   'DATABASE_URL',
