@@ -3,7 +3,9 @@ import type { KieClient, ModelRegistry } from '@charanim/provider';
 
 /** What the schema needs of the provider; the gateway builds it from its configuration. */
 export interface ProviderContext {
-  client: Pick<KieClient, 'createTask' | 'credit' | 'uploadFile'>;
+  client: Pick<KieClient, 'createTask' | 'uploadFile'>;
+  /** The account's remaining credits, as kie.ai gave them a few seconds ago at most. */
+  credits(): Promise<number>;
   models: ModelRegistry;
   /**
    * Where the provider posts a task's completion callback, naming our task id so that a callback
@@ -35,6 +37,10 @@ export interface Context {
   viewer: Viewer;
   /** Takes one mutation from the owner's budget: seconds to wait when it is spent, else undefined. */
   takeMutation(owner: string): Promise<number | undefined>;
+  /** Takes one `credits` field from the owner's budget of them: the wait and the budget when spent. */
+  takeCreditsRead(
+    owner: string,
+  ): Promise<{ retryAfterSeconds: number; perMinute: number } | undefined>;
 }
 
 /**

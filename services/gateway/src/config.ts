@@ -61,6 +61,15 @@ export const configSchema = z.object({
    * instance: an owner's keys share one budget. 0 turns the limit off.
    */
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /**
+   * `credits` fields per owner and minute, counted in this instance (each alias counts). 0 turns
+   * the limit off.
+   */
+  RATE_LIMIT_CREDITS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Subscriptions one graphql-ws connection may hold open at once. */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  /** Subscriptions one owner may hold open at once in this instance, graphql-ws and SSE together. */
+  MAX_SUBSCRIPTIONS_PER_OWNER: z.coerce.number().int().min(1).default(1000),
   /** Origins allowed to call from a browser: `*`, or a comma-separated list. */
   CORS_ORIGINS: z.string().trim().optional(),
   /** With it, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`, unless public. */

@@ -8,10 +8,11 @@ import { type Context, schema } from '@charanim/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
-import { createMutationLimiter } from './auth/mutation-limiter.ts';
+import { createOwnerBudget } from './auth/owner-budget.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
 import { useApiKeys } from './auth/use-api-keys.ts';
 import type { Config } from './config.ts';
+import { cacheCredits } from './credits-cache.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
@@ -22,6 +23,7 @@ import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
 import { READY_PATH, useReady } from './plugins/ready.ts';
 import { REQUEST_ID_HEADER, useRequestId } from './plugins/request-id.ts';
+import { useSubscriptionLimits } from './plugins/subscription-limits.ts';
 import { useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createTaskEvents } from './pubsub.ts';
@@ -95,12 +97,19 @@ export async function startGateway({
   const updater = { db: database.db, models, pubsub };
 
   const authenticate = await setUpAuthentication(config, database, logger);
+  const takeCreditsRead = createOwnerBudget(config.RATE_LIMIT_CREDITS_PER_MINUTE);
   const context: Omit<Context, 'viewer'> = {
     db: database.db,
     pubsub,
-    takeMutation: createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE),
+    takeMutation: createOwnerBudget(config.RATE_LIMIT_MUTATIONS_PER_MINUTE),
+    takeCreditsRead: async (owner) => {
+      const retryAfterSeconds = await takeCreditsRead(owner);
+      if (retryAfterSeconds === undefined) return undefined;
+      return { retryAfterSeconds, perMinute: config.RATE_LIMIT_CREDITS_PER_MINUTE };
+    },
     provider: {
       client,
+      credits: cacheCredits(() => client.credit()),
       models,
       callbackUrlFor: (taskId) => webhookUrl && callbackUrl(webhookUrl, taskId),
       createTimeoutMs: config.CREATE_TIMEOUT_MS,
@@ -156,6 +165,10 @@ export async function startGateway({
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
+      useSubscriptionLimits({
+        perConnection: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
+        perOwner: config.MAX_SUBSCRIPTIONS_PER_OWNER,
+      }),
       useUploads({
         directory: uploadDirectory,
         maxFileBytes: MAX_VIDEO_BYTES,
@@ -174,7 +187,14 @@ export async function startGateway({
 
   const server = createServer(yoga);
   const closeServer = gracefulClose(server);
-  const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, authenticate });
+  const wsServer = serveGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    yoga,
+    authenticate,
+    // A message carries what an HTTP request's JSON body does, and is bounded the same.
+    maxMessageBytes: MAX_JSON_BYTES,
+  });
 
   await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;

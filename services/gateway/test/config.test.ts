@@ -13,6 +13,9 @@ describe('loadConfig', () => {
       metricsPublic: true,
       corsOrigins: ['*'],
       RATE_LIMIT_MUTATIONS_PER_MINUTE: 60,
+      RATE_LIMIT_CREDITS_PER_MINUTE: 30,
+      MAX_SUBSCRIPTIONS_PER_SOCKET: 100,
+      MAX_SUBSCRIPTIONS_PER_OWNER: 1000,
       PORT: 4000,
       HOST: '127.0.0.1',
       DATA_DIR: '.data/pglite',
@@ -69,6 +72,15 @@ describe('loadConfig', () => {
     const short = () => loadConfig({ METRICS_TOKEN: 'short-secret' });
     expect(short).toThrow('METRICS_TOKEN: METRICS_TOKEN must be at least 16 characters');
     expect(short).not.toThrow(/short-secret/);
+  });
+
+  it('refuses subscription limits below 1', () => {
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_SOCKET: '0' })).toThrow(
+      /MAX_SUBSCRIPTIONS_PER_SOCKET/,
+    );
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_OWNER: '0' })).toThrow(
+      /MAX_SUBSCRIPTIONS_PER_OWNER/,
+    );
   });
 
   it('reads API keys as owner:key pairs, and never repeats one in an error', () => {
