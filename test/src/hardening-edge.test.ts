@@ -82,6 +82,9 @@ describe('the webhook route', () => {
     expect(await post(id, real.providerTaskId, deep)).toEqual(malformed);
     // The same callback without the garbage is taken.
     expect(await post(id, real.providerTaskId)).toEqual([200, { outcome: 'stale' }]);
+    // Each refusal counts as a malformed callback, as one the ingester refuses does.
+    const metrics = await (await fetch(`${t.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('gateway_callbacks_total{outcome="malformed"} 5');
   });
 });
 

@@ -32,6 +32,11 @@ export function useKieWebhook(
         response.headers.set('connection', 'close');
         endResponse(response);
       };
+      // Counted as the ingester counts the bodies it cannot read.
+      const malformed = () => {
+        ingester.onOutcome?.('malformed');
+        answer(400, 'malformed');
+      };
       const declared = Number(request.headers.get('content-length') ?? 0);
       if (declared > MAX_BODY_BYTES) return tooLarge();
       let bytes: Buffer | undefined;
@@ -40,11 +45,11 @@ export function useKieWebhook(
       } catch (error) {
         // The sender broke the request off: nobody is left to answer.
         ingester.logger.debug({ err: error }, 'callback body not read');
-        return answer(400, 'malformed');
+        return malformed();
       }
       if (!bytes) return tooLarge();
       const rawBody = storableCallbackText(bytes);
-      if (rawBody === undefined) return answer(400, 'malformed');
+      if (rawBody === undefined) return malformed();
       try {
         const result = await ingestCallback(ingester, {
           rawBody,
