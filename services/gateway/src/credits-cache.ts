@@ -1,5 +1,5 @@
 /** How long the account's credits, once read, answer every `credits` field. */
-export const CREDITS_CACHE_MS = 5_000;
+const CREDITS_CACHE_MS = 5_000;
 
 /**
  * `read`, shared: every caller gets the value kie.ai gave within the last CREDITS_CACHE_MS, and

@@ -19,7 +19,7 @@ const CLOSE_TOO_LARGE = 1009;
  * little more than the key. Far less than a message after it, so that unauthenticated connections
  * cost little memory each.
  */
-export const MAX_INIT_BYTES = 16 * 1024;
+const MAX_INIT_BYTES = 16 * 1024;
 
 /**
  * graphql-ws on the HTTP server's port and path, executing through graphql-yoga's plugins. The key
