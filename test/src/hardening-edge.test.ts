@@ -183,7 +183,7 @@ describe('upload spool folders', () => {
   it('are removed at start when their process is gone, and kept while it runs', async () => {
     const exited = spawn(process.execPath, ['-e', '']);
     await once(exited, 'exit');
-    const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+    const running = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1_000)']);
     const folder = (name: string) => join(tmpdir(), `charanim-uploads-${name}`);
     const dead = folder(`${exited.pid}-edgetest`);
     const alive = folder(`${running.pid}-edgetest`);
@@ -200,9 +200,12 @@ describe('upload spool folders', () => {
     try {
       const second = await startTestGateway();
       await second.close();
-      expect(await exists(dead)).toBe(false);
-      expect(await exists(alive)).toBe(true);
-      expect(await exists(unnamed)).toBe(true);
+      expect(running.exitCode).toBeNull();
+      expect({
+        dead: await exists(dead),
+        alive: await exists(alive),
+        unnamed: await exists(unnamed),
+      }).toEqual({ dead: false, alive: true, unnamed: true });
       // A gateway's own folder names its process.
       expect(t.gateway.uploadDirectory).toContain(`charanim-uploads-${process.pid}-`);
     } finally {
