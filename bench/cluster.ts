@@ -114,6 +114,8 @@ async function scenario(instances: number) {
     KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
     PUBLIC_URL: `http://127.0.0.1:${ports.at(-1)}`,
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+    // Every subscriber is the one anonymous owner, on one instance in the run alone.
+    MAX_SUBSCRIPTIONS_PER_OWNER: String(subscribers),
     INSTANCE_NAME: `bench-${i}`,
     ...poll,
   });

@@ -242,6 +242,8 @@ async function gatewayServer(emulator: Spawned, databaseUrl: string): Promise<Se
       KIE_UPLOAD_BASE_URL: emulator.url,
       KIE_WEBHOOK_HMAC_KEY: HMAC_KEY,
       RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+      // Every subscriber is the one anonymous owner.
+      MAX_SUBSCRIPTIONS_PER_OWNER: String(Math.max(...sizes) + oneTask.subscribers),
       POLL_INTERVAL_MS: '3600000',
       POLL_MAX_INTERVAL_MS: '3600000',
     },

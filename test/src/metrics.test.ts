@@ -49,7 +49,7 @@ describe('GET /metrics', () => {
       sample(
         text,
         'gateway_graphql_operations_total',
-        'type="mutation",name="Create",outcome="ok"',
+        'type="mutation",field="createCharacter",outcome="ok"',
       ),
     ).toBe(1);
     expect(sample(text, 'gateway_task_transitions_total', 'state="PENDING"')).toBe(1);
@@ -83,7 +83,7 @@ describe('GET /metrics', () => {
       sample(
         text,
         'gateway_graphql_operations_total',
-        `type="subscription",name="Follow",outcome="${outcome}"`,
+        `type="subscription",field="taskUpdated",outcome="${outcome}"`,
       );
     // The first test's subscription, and this one's two.
     expect(subscriptions('ok')).toBe(3);

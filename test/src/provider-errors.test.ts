@@ -62,12 +62,13 @@ describe('provider errors are typed results', () => {
 
   it('gives the credits query the provider balance, and a typed error when it fails', async () => {
     t.emulator.setCredits(4321);
-    expect((await graphql(t.graphqlUrl, '{ credits }')).data?.credits).toBe(4321);
     t.emulator.failNext('credit', { code: 401, msg: 'bad key' }, 1);
     const failed = await graphql(t.graphqlUrl, '{ credits }');
     expect(failed.errors?.[0]?.extensions).toMatchObject({
       code: 'UNAUTHORIZED',
       retryable: false,
     });
+    // A failure is not kept: the next read asks kie.ai again.
+    expect((await graphql(t.graphqlUrl, '{ credits }')).data?.credits).toBe(4321);
   });
 });

@@ -18,15 +18,26 @@ export function encodeCursor({ createdAt, id, rank }: CursorPosition): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
+/** A time as encodeCursor writes it, in years 1 to 9999: PostgreSQL reads no other in this form. */
+const ISO_TIME = /^(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** A cursor's position. One encodeCursor could not have written is the caller's error, found here, not by the database. */
 function decodeCursor(cursor: string): CursorPosition {
   try {
     const [createdAt, id, rank] = JSON.parse(
       Buffer.from(cursor, 'base64url').toString(),
     ) as unknown[];
-    const date = new Date(String(createdAt));
+    const timeOk =
+      typeof createdAt === 'string' &&
+      ISO_TIME.test(createdAt) &&
+      new Date(createdAt).toISOString() === createdAt;
     const rankOk = rank === undefined || (typeof rank === 'number' && Number.isFinite(rank));
-    if (typeof id === 'string' && isRowId(id) && !Number.isNaN(date.getTime()) && rankOk) {
-      return { createdAt: date, id, ...(rank !== undefined && { rank: rank as number }) };
+    if (timeOk && typeof id === 'string' && isRowId(id) && rankOk) {
+      return {
+        createdAt: new Date(createdAt),
+        id,
+        ...(rank !== undefined && { rank: rank as number }),
+      };
     }
   } catch {
     // reported below

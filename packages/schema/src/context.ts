@@ -13,11 +13,13 @@ export interface Viewer {
   owner: string;
   /** Takes one mutation from the owner's budget: seconds to wait when it is spent, else undefined. */
   takeMutation(): Promise<number | undefined>;
+  /** Takes one `credits` field from the owner's budget of them: the wait and the budget when spent. */
+  takeCreditsRead(): Promise<{ retryAfterSeconds: number; perMinute: number } | undefined>;
 }
 
 /** The kie.ai account behind the gateway. */
 export interface Account {
-  /** Its remaining credits; throws a ProviderError when kie.ai cannot tell. */
+  /** Its remaining credits, as kie.ai gave them a few seconds ago at most; throws a ProviderError when kie.ai cannot tell. */
   credits(): Promise<number>;
 }
 

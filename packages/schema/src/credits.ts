@@ -4,8 +4,16 @@ import { builder } from './builder.ts';
 
 builder.queryField('credits', (t) =>
   t.int({
-    description: "The provider account's remaining credits.",
+    description:
+      "The provider account's remaining credits, as kie.ai gave them at most 5 seconds ago. Each `credits` field, aliases too, counts against the owner's budget of them: past it, an error with code RATE_LIMITED and retryAfterSeconds.",
     resolve: async (_root, _args, ctx) => {
+      const spent = await ctx.viewer.takeCreditsRead();
+      if (spent) {
+        throw new GraphQLError(
+          `credits may be read ${spent.perMinute} times a minute per owner; retry after ${spent.retryAfterSeconds} s`,
+          { extensions: { code: 'RATE_LIMITED', ...spent } },
+        );
+      }
       try {
         return await ctx.account.credits();
       } catch (error) {

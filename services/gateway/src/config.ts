@@ -61,8 +61,23 @@ export const configSchema = z.object({
    * instance: an owner's keys share one budget. 0 turns the limit off.
    */
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /**
+   * `credits` fields per owner and minute, counted in this instance (each alias counts). 0 turns
+   * the limit off.
+   */
+  RATE_LIMIT_CREDITS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
+  /** Subscriptions one graphql-ws connection may hold open at once. */
+  MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  /** Subscriptions one owner may hold open at once in this instance, graphql-ws and SSE together. */
+  MAX_SUBSCRIPTIONS_PER_OWNER: z.coerce.number().int().min(1).default(1000),
   /** Origins allowed to call from a browser: `*`, or a comma-separated list. */
   CORS_ORIGINS: z.string().trim().optional(),
+  /** With it, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`, unless public. */
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, { error: 'METRICS_TOKEN must be at least 16 characters' }).optional(),
+  ),
+  /** `/metrics` without a token; default on outside production when METRICS_TOKEN is unset. */
+  METRICS_PUBLIC: flag.optional(),
   /** GraphiQL at /graphql for browsers; default on, off in production. */
   GRAPHIQL: flag.optional(),
   /** Schema introspection; default on, off in production. */
@@ -136,6 +151,8 @@ export type Config = z.output<typeof configSchema> & {
   production: boolean;
   graphiql: boolean;
   introspection: boolean;
+  /** Whether `/metrics` answers without METRICS_TOKEN. */
+  metricsPublic: boolean;
   /** Allowed browser origins; `*` for any, an empty list for none. */
   corsOrigins: string[];
 };
@@ -191,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       production,
       graphiql: result.data.GRAPHIQL ?? !production,
       introspection: result.data.INTROSPECTION ?? !production,
+      metricsPublic: result.data.METRICS_PUBLIC ?? (!production && !result.data.METRICS_TOKEN),
       corsOrigins: origins
         .split(',')
         .map((origin) => origin.trim())

@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import {
   createModelRegistry,
@@ -16,23 +14,26 @@ import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/t
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
-import { createMutationLimiter } from './auth/mutation-limiter.ts';
+import { createOwnerBudget } from './auth/owner-budget.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
 import { useApiKeys } from './auth/use-api-keys.ts';
 import type { Config } from './config.ts';
+import { cacheCredits } from './credits-cache.ts';
 import { every } from './every.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics/registry.ts';
-import { useMetrics } from './metrics/use-metrics.ts';
+import { METRICS_PATH, useMetrics } from './metrics/use-metrics.ts';
 import { useHealth } from './plugins/health.ts';
 import { callbackUrl, useKieWebhook, WEBHOOK_PATH } from './plugins/kie-webhook.ts';
 import { queryLimits, useJsonBodyLimit, useRequestShape } from './plugins/limits.ts';
 import { READY_PATH, useReady } from './plugins/ready.ts';
 import { REQUEST_ID_HEADER, useRequestId } from './plugins/request-id.ts';
+import { useSubscriptionLimits } from './plugins/subscription-limits.ts';
 import { type FileLimit, multipartBodyLimit, useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
+import { createUploadSpool } from './upload-spool.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
@@ -133,16 +134,26 @@ export async function startGateway({
   const core = createTaskCore({ ...deps, callbackHmacKey: config.KIE_WEBHOOK_HMAC_KEY });
 
   const authenticate = await setUpAuthentication(config, database, logger);
-  const takeMutation = createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
+  const takeMutation = createOwnerBudget(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
+  const takeCreditsRead = createOwnerBudget(config.RATE_LIMIT_CREDITS_PER_MINUTE);
   const shared: Omit<Context, 'viewer'> = {
     tasks: core.tasks,
     characters: core.characters,
     videos: core.videos,
     models: core.models,
-    account: { credits: () => client.credit() },
+    account: { credits: cacheCredits(() => client.credit()) },
   };
+  const viewerOf = (owner: string) => ({
+    owner,
+    takeMutation: () => takeMutation(owner),
+    takeCreditsRead: async () => {
+      const retryAfterSeconds = await takeCreditsRead(owner);
+      if (retryAfterSeconds === undefined) return undefined;
+      return { retryAfterSeconds, perMinute: config.RATE_LIMIT_CREDITS_PER_MINUTE };
+    },
+  });
 
-  const uploadDirectory = await mkdtemp(join(tmpdir(), 'charanim-uploads-'));
+  const uploadDirectory = await createUploadSpool(logger);
   const uploadLimits = uploadLimitsOf(models);
   const yoga = createYoga({
     schema,
@@ -162,26 +173,38 @@ export async function startGateway({
     // GraphiQL's scripts and styles inline in its page, so that it works without reaching a CDN:
     // offline, behind a firewall, in CI.
     renderGraphiQL,
-    cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
+    // An empty list of origins would read as "any origin" to graphql-yoga: no CORS at all instead.
+    cors: config.corsOrigins.length > 0 && {
+      origin: config.corsOrigins,
+      credentials: false,
+      exposedHeaders: [REQUEST_ID_HEADER],
+    },
     maxRequestBodySize: multipartBodyLimit(uploadLimits),
+    // Whatever NODE_ENV says: in development graphql-yoga would answer an unexpected error with its
+    // original message and stack, which may hold a query's values. The log keeps what is needed.
+    maskedErrors: { isDev: false },
     context: ({ owner }: { owner?: string }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!owner)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...shared, viewer: { owner, takeMutation: () => takeMutation(owner) } };
+      return { ...shared, viewer: viewerOf(owner) };
     },
     plugins: [
       useRequestId(),
       useHealth({ ping: database.ping, database: database.kind }),
       useReady({ database, logger }),
-      useMetrics(metrics),
+      useMetrics(metrics, { public: config.metricsPublic, token: config.METRICS_TOKEN }),
       useApiKeys({
         authenticate,
-        publicPaths: ['/health', '/health/live', READY_PATH, '/metrics', WEBHOOK_PATH],
+        publicPaths: ['/health', '/health/live', READY_PATH, METRICS_PATH, WEBHOOK_PATH],
       }),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
+      useSubscriptionLimits({
+        perConnection: config.MAX_SUBSCRIPTIONS_PER_SOCKET,
+        perOwner: config.MAX_SUBSCRIPTIONS_PER_OWNER,
+      }),
       useUploads({
         directory: uploadDirectory,
         ...uploadLimits,
@@ -196,7 +219,14 @@ export async function startGateway({
 
   const server = createServer(yoga);
   const closeServer = gracefulClose(server);
-  const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, authenticate });
+  const wsServer = serveGraphqlWs({
+    server,
+    path: GRAPHQL_PATH,
+    yoga,
+    authenticate,
+    // A message carries what an HTTP request's JSON body does, and is bounded the same.
+    maxMessageBytes: MAX_JSON_BYTES,
+  });
 
   await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;

@@ -12,20 +12,48 @@ type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
 /** graphql-ws closes a connection refused for its key with this code. */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** WebSocket's own close code for a message too large to take. */
+const CLOSE_TOO_LARGE = 1009;
+/**
+ * What a connection may send before its key is accepted: its `connection_init`, whose payload is
+ * little more than the key. Far less than a message after it, so that unauthenticated connections
+ * cost little memory each.
+ */
+const MAX_INIT_BYTES = 16 * 1024;
 
 /**
  * graphql-ws on the HTTP server's port and path, executing through graphql-yoga's plugins. The key
  * comes in `connectionParams.authorization` (`Bearer <key>`); without a valid one the connection
- * is closed with 4401.
+ * is closed with 4401. A message over `maxMessageBytes`, or more than MAX_INIT_BYTES sent before
+ * the key is accepted, closes the connection with 1009.
  */
 export function serveGraphqlWs(options: {
   server: Server;
   path: string;
   yoga: Yoga;
   authenticate: Authenticate;
+  maxMessageBytes: number;
 }): WebSocketServer {
-  const wsServer = new WebSocketServer({ server: options.server, path: options.path });
+  const wsServer = new WebSocketServer({
+    server: options.server,
+    path: options.path,
+    maxPayload: options.maxMessageBytes,
+  });
   const owners = new WeakMap<object, string>();
+  wsServer.on('connection', (socket, request) => {
+    // Counted on the wire, so that not even a message still arriving passes the bound. A client
+    // asked to close that goes on sending is cut off.
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      if (owners.has(socket)) return void request.socket.off('data', count);
+      received += chunk.length;
+      if (received > 4 * MAX_INIT_BYTES) socket.terminate();
+      else if (received > MAX_INIT_BYTES) {
+        socket.close(CLOSE_TOO_LARGE, `more than ${MAX_INIT_BYTES} bytes before connection_ack`);
+      }
+    };
+    request.socket.on('data', count);
+  });
   useServer(
     {
       onConnect: async (ctx) => {

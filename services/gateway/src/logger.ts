@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, pino } from 'pino';
+import { serializeError } from './error-serializer.ts';
 
 export type { Logger };
 
@@ -16,6 +17,8 @@ const secretPaths = [
   '*.KIE_API_KEY',
   'KIE_WEBHOOK_HMAC_KEY',
   '*.KIE_WEBHOOK_HMAC_KEY',
+  'METRICS_TOKEN',
+  '*.METRICS_TOKEN',
   'webhookHmacKey',
   '*.webhookHmacKey',
   'DATABASE_URL',
@@ -34,6 +37,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       redact: { paths: secretPaths, censor: '[redacted]' },
+      serializers: { err: serializeError },
       // A new object each time: pino merges the line's own fields into what mixin returns.
       mixin: () => {
         const context = requestLogContext.getStore();

@@ -14,8 +14,12 @@ describe('loadConfig', () => {
       production: false,
       graphiql: true,
       introspection: true,
+      metricsPublic: true,
       corsOrigins: ['*'],
       RATE_LIMIT_MUTATIONS_PER_MINUTE: 60,
+      RATE_LIMIT_CREDITS_PER_MINUTE: 30,
+      MAX_SUBSCRIPTIONS_PER_SOCKET: 100,
+      MAX_SUBSCRIPTIONS_PER_OWNER: 1000,
       PORT: 4000,
       HOST: '127.0.0.1',
       DATA_DIR: '.data/pglite',
@@ -69,6 +73,29 @@ describe('loadConfig', () => {
         CORS_ORIGINS: 'https://a.example, https://b.example',
       }),
     ).toMatchObject({ graphiql: true, corsOrigins: ['https://a.example', 'https://b.example'] });
+  });
+
+  it('keeps /metrics public only outside production and without a token, unless asked', () => {
+    const token = 'metrics-token-0123456789';
+    expect(loadConfig({ NODE_ENV: 'production' }).metricsPublic).toBe(false);
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsPublic).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', METRICS_TOKEN: token })).toMatchObject({
+      metricsPublic: false,
+      METRICS_TOKEN: token,
+    });
+    const short = () => loadConfig({ METRICS_TOKEN: 'short-secret' });
+    expect(short).toThrow('METRICS_TOKEN: METRICS_TOKEN must be at least 16 characters');
+    expect(short).not.toThrow(/short-secret/);
+  });
+
+  it('refuses subscription limits below 1', () => {
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_SOCKET: '0' })).toThrow(
+      /MAX_SUBSCRIPTIONS_PER_SOCKET/,
+    );
+    expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_OWNER: '0' })).toThrow(
+      /MAX_SUBSCRIPTIONS_PER_OWNER/,
+    );
   });
 
   it('reads API keys as owner:key pairs, and never repeats one in an error', () => {

@@ -16,6 +16,11 @@ export interface AuthenticatorOptions {
   anonymous: boolean;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if it has that form. */
+export function bearerToken(authorization: string | null | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+}
+
 /**
  * Reads `Bearer <key>` and finds its owner among the configured keys, then the database's (which
  * stores only hashes). Keys are compared by their SHA-256, never as text.
@@ -28,7 +33,7 @@ export function createAuthenticator({
   const envOwners = new Map([...envKeys].map(([key, owner]) => [hashApiKey(key), owner]));
   return async (authorization) => {
     if (anonymous) return ANONYMOUS_OWNER;
-    const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    const key = bearerToken(authorization);
     if (!key) return undefined;
     return envOwners.get(hashApiKey(key)) ?? (await ownerOfApiKey(db, key));
   };

@@ -8,8 +8,8 @@ export function createMetrics() {
     registry,
     operations: new Counter({
       name: 'gateway_graphql_operations_total',
-      help: 'GraphQL operations executed, by type and name, and whether they had errors.',
-      labelNames: ['type', 'name', 'outcome'] as const,
+      help: 'GraphQL operations executed, by type and root field, and whether they had errors.',
+      labelNames: ['type', 'field', 'outcome'] as const,
       registers: [registry],
     }),
     transitions: new Counter({

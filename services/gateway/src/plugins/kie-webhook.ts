@@ -1,6 +1,8 @@
 import type { CallbackAnswer, CallbackInput } from '@charanim/tasks';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
+import { readBodyUpTo } from './bounded-body.ts';
+import { storableCallbackText } from './callback-body.ts';
 import { jsonResponse } from './json-response.ts';
 
 export const WEBHOOK_PATH = '/webhooks/kie';
@@ -29,10 +31,30 @@ export function useKieWebhook(ingester: KieWebhookOptions): Plugin {
       const answer = (status: number, outcome: string) =>
         endResponse(jsonResponse(fetchAPI, status, { outcome }));
       if (request.method !== 'POST') return answer(405, 'method_not_allowed');
+      const tooLarge = () => {
+        const response = jsonResponse(fetchAPI, 413, { outcome: 'too_large' });
+        // The rest of the body is left unread: closing the connection stops Node reading it.
+        response.headers.set('connection', 'close');
+        endResponse(response);
+      };
+      // Counted as the ingester counts the bodies it cannot read.
+      const malformed = () => {
+        ingester.onOutcome?.('malformed');
+        answer(400, 'malformed');
+      };
       const declared = Number(request.headers.get('content-length') ?? 0);
-      if (declared > MAX_BODY_BYTES) return answer(413, 'too_large');
-      const rawBody = await request.text();
-      if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) return answer(413, 'too_large');
+      if (declared > MAX_BODY_BYTES) return tooLarge();
+      let bytes: Buffer | undefined;
+      try {
+        bytes = await readBodyUpTo(request, MAX_BODY_BYTES);
+      } catch (error) {
+        // The sender broke the request off: nobody is left to answer.
+        ingester.logger.debug({ err: error }, 'callback body not read');
+        return malformed();
+      }
+      if (!bytes) return tooLarge();
+      const rawBody = storableCallbackText(bytes);
+      if (rawBody === undefined) return malformed();
       try {
         const result = await ingester.ingest({
           rawBody,

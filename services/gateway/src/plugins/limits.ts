@@ -49,18 +49,28 @@ export function useJsonBodyLimit(maxBytes: number): Plugin {
 /** Deeper nesting than this is refused before parsing: graphql-js parses it recursively. */
 export const MAX_NESTING = 64;
 
-/** The deepest nesting of (), [] and {} in a document, strings aside. */
+/**
+ * The deepest nesting of (), [] and {} in a document; strings, block strings and comments aside,
+ * each read as graphql-js reads it, so that a quote inside one cannot hide the rest of the document.
+ */
 export function nestingOf(text: string): number {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
-    if (inString) {
-      if (char === '\\') i += 1;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '(' || char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+    if (char === '#') {
+      while (i + 1 < text.length && text[i + 1] !== '\n' && text[i + 1] !== '\r') i += 1;
+    } else if (text.startsWith('"""', i)) {
+      // A block string may hold lone quotes; only \""" escapes its end.
+      i += 3;
+      while (i < text.length && !text.startsWith('"""', i))
+        i += text.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
+    } else if (char === '"') {
+      // A string ends at its closing quote or, unterminated, at the end of its line.
+      i += 1;
+      while (i < text.length && !'"\n\r'.includes(text[i] as string)) i += text[i] === '\\' ? 2 : 1;
+    } else if (char === '(' || char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
     else if (char === ')' || char === ']' || char === '}') depth -= 1;
   }
   return deepest;
