@@ -34,10 +34,12 @@ export async function insertFinishedCharacter(
 }
 
 /** A Sora 2 character as a SUCCESS writes it (advanceTask's `result`), for state machine tests. */
-export function characterSuccess(character: Omit<NewCharacter, 'family'>): StoredResult {
+export function characterSuccess(
+  character: Omit<NewCharacter, 'family' | 'name' | 'imageUrl' | 'sourceImages'>,
+): StoredResult {
   return {
     kind: 'character',
     value: { characterId: character.characterId },
-    record: { ...character, family: 'sora-2' },
+    record: { name: null, imageUrl: null, sourceImages: [], ...character, family: 'sora-2' },
   };
 }

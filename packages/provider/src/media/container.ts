@@ -56,7 +56,7 @@ function describeType(mime: string, ext: string): string {
 }
 
 /** Valid UTF-8 without control characters other than whitespace. */
-function looksLikeText(head: Uint8Array): boolean {
+export function looksLikeText(head: Uint8Array): boolean {
   let text: string;
   try {
     // A sample may end inside a character: `stream` leaves that half for a next call.

@@ -1,5 +1,6 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSizeFromFile } from 'image-size/fromFile';
+import { looksLikeText } from './container.ts';
 import { openMediaFile } from './media-file.ts';
 import { describeSize, MAX_IMAGE_BYTES, sizeLimit } from './rules.ts';
 
@@ -32,6 +33,16 @@ export interface InspectedImage {
 
 export type ImageInspection = { ok: true; image: InspectedImage } | { ok: false; message: string };
 
+/** A file that is no image kie.ai takes, named as well as its bytes allow. */
+function whatIs(head: Uint8Array, type: { mime: string; ext: string } | undefined): string {
+  if (head.length === 0) return 'an empty file';
+  if (!type) return looksLikeText(head) ? 'a text file' : 'an unknown format';
+  const name = type.ext.toUpperCase();
+  if (type.mime.startsWith('image/')) return `a ${name} image`;
+  if (type.mime.startsWith('video/')) return `a video (${name})`;
+  return `a ${name} file`;
+}
+
 /** What file-type needs to tell the formats apart. */
 const SNIFF_BYTES = 4100;
 
@@ -53,13 +64,10 @@ export async function inspectImage(path: string): Promise<ImageInspection> {
     const type = head.length === 0 ? undefined : await fileTypeFromBuffer(head);
     const format = type && imageFormats[type.mime];
     if (!type || !format) {
-      const what =
-        head.length === 0
-          ? 'an empty file'
-          : type
-            ? `a ${type.ext.toUpperCase()} file`
-            : 'not an image kie.ai reads';
-      return { ok: false, message: `the file is ${what}; must be a JPEG, PNG or WebP image` };
+      return {
+        ok: false,
+        message: `the file is ${whatIs(head, type)}; must be a JPEG, PNG or WebP image`,
+      };
     }
     let size: { width?: number; height?: number };
     try {

@@ -52,6 +52,8 @@ export async function prepareSubmission(
     const known = deps.models.list().map((model) => model.id);
     return invalid('model', `model is "${request.model}"; must be one of ${known.join(', ')}`);
   }
+  const stray = strayField(plugin, request);
+  if (stray) return stray;
   const files = Object.entries(plugin.files ?? {});
   const given = (field: string) => request.files?.[field] ?? undefined;
   for (const [field, spec] of files) {
@@ -101,6 +103,24 @@ export async function prepareSubmission(
   };
 }
 
+/**
+ * A field the model does not take, given all the same: refused rather than dropped, since a
+ * client who sends it expects it to count (one mutation's input holds every model's fields).
+ */
+function strayField(plugin: ModelDefinition, request: SubmitRequest): Invalid | undefined {
+  const taken = new Set([
+    ...Object.keys(objectOf(plugin).shape),
+    ...Object.keys(plugin.files ?? {}),
+  ]);
+  const given = [...Object.entries(request.input), ...Object.entries(request.files ?? {})];
+  const [field] = given.find(([name, value]) => value !== undefined && !taken.has(name)) ?? [];
+  if (field === undefined) return undefined;
+  return invalid(
+    field,
+    `${field} is not an input of ${plugin.id} (models { inputSchema } lists what it takes)`,
+  );
+}
+
 /** Exactly one of a file field and the URL it replaces, or the reason there is not. */
 function chooseOne(
   plugin: ModelDefinition,
@@ -114,7 +134,11 @@ function chooseOne(
     return invalid(field, `give one ${media}: ${field} or ${urlField}, not both`);
   }
   if (file !== undefined || url !== undefined || !isRequired(plugin, urlField)) return undefined;
-  return invalid(field, `a ${media} is required: send a file as ${field} or give its ${urlField}`);
+  const an = media === 'image' ? 'an' : 'a';
+  return invalid(
+    field,
+    `${an} ${media} is required: send a file as ${field} or give its ${urlField}`,
+  );
 }
 
 function isRequired(plugin: ModelDefinition, field: string): boolean {
@@ -179,7 +203,7 @@ async function resolveReferences(
       id: row.id,
       characterId: row.characterId,
       family: row.family,
-      imageCount: 0,
+      imageCount: row.sourceImages.length,
     });
   }
   return { characters };
