@@ -145,6 +145,8 @@ export async function startGateway({
       useApiKeys({
         authenticate,
         publicPaths: ['/health', '/health/live', READY_PATH, '/metrics', WEBHOOK_PATH],
+        graphiql: config.graphiql,
+        graphqlPath: GRAPHQL_PATH,
       }),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
