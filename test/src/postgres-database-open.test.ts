@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
+import { apiKeyTableState, DatabaseOpenError, openDatabase } from '@charanim/db';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -43,7 +43,7 @@ describe('a pool of one connection', () => {
     const task = response.data?.createCharacter.task;
     const updates = await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: task.id });
     expect(updates.at(-1)?.data?.taskUpdated.state).toBe('SUCCESS');
-    expect(await countActiveApiKeys(t.gateway.database.db)).toBe(0);
+    expect((await apiKeyTableState(t.gateway.database.db)).active).toBe(0);
   });
 });
 
@@ -67,7 +67,7 @@ describe('migrations', () => {
       await Promise.all(handles.map((handle) => handle.migrate()));
       for (const handle of handles) {
         await handle.ping();
-        expect(await countActiveApiKeys(handle.db)).toBe(0);
+        expect((await apiKeyTableState(handle.db)).active).toBe(0);
       }
       const [applied] =
         await admin`select count(*)::int as count from drizzle.__drizzle_migrations`;

@@ -1,4 +1,4 @@
-import { type Database, hashApiKey, ownerOfApiKey } from '@charanim/db';
+import { activeApiKeyOwners, type Database, hashApiKey } from '@charanim/db';
 
 /** Who a request is: an owner, or nobody (a missing or unknown key). */
 export type Authenticate = (
@@ -30,6 +30,7 @@ export function createAuthenticator({
     if (anonymous) return ANONYMOUS_OWNER;
     const key = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (!key) return undefined;
-    return envOwners.get(hashApiKey(key)) ?? (await ownerOfApiKey(db, key));
+    const keySha256 = hashApiKey(key);
+    return envOwners.get(keySha256) ?? (await activeApiKeyOwners(db, [keySha256])).get(keySha256);
   };
 }

@@ -1,4 +1,4 @@
-import { countActiveApiKeys, type DatabaseHandle } from '@charanim/db';
+import { apiKeyTableState, type DatabaseHandle } from '@charanim/db';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { ANONYMOUS_OWNER, type Authenticate, createAuthenticator } from './authenticator.ts';
@@ -18,7 +18,7 @@ export async function setUpAuthentication(
   logger: Logger,
 ): Promise<Authenticate> {
   const envKeys = config.GATEWAY_API_KEYS ?? new Map<string, string>();
-  const stored = await countActiveApiKeys(database.db);
+  const stored = (await apiKeyTableState(database.db)).active;
   const anonymous = envKeys.size === 0 && stored === 0;
   if (anonymous && config.production) {
     throw new StartRefused(
