@@ -57,6 +57,22 @@ export const configSchema = z.object({
   /** Client API keys as `owner:key,owner2:key2`; more can live in the database (`npm run keys`). */
   GATEWAY_API_KEYS: apiKeyList.optional(),
   /**
+   * With no active key, requests run as the owner `local` even after keys existed (all revoked).
+   * Off by default: anonymous mode then lasts only until the first key is made. Refused in
+   * production, which always requires keys.
+   */
+  ALLOW_ANONYMOUS: flag.default(false),
+  /**
+   * How often each instance reads the key table's state (a count and two times) to see keys made
+   * or revoked elsewhere: revoked keys' connections end, and anonymous mode ends, this soon.
+   */
+  API_KEY_CHECK_MS: milliseconds(100).default(2_000),
+  /**
+   * How often every open graphql-ws connection and SSE subscription has its key checked again even
+   * when the key table looks unchanged (a key rewritten by hand).
+   */
+  API_KEY_RECHECK_MS: milliseconds(1_000).default(60_000),
+  /**
    * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
    * instance: an owner's keys share one budget. 0 turns the limit off.
    */
@@ -158,6 +174,11 @@ function crossChecks(
         `${name}: set without KIE_API_KEY, which is needed to use another kie.ai, the standalone emulator (npm run emulator) included: set KIE_API_KEY (the emulator's own, or any value if it was started without one), or unset ${name} for the built-in emulator`,
       );
     }
+  }
+  if (config.ALLOW_ANONYMOUS && config.NODE_ENV === 'production') {
+    problems.push(
+      'ALLOW_ANONYMOUS: production always requires API keys: unset ALLOW_ANONYMOUS, or run outside production',
+    );
   }
   return problems;
 }

@@ -10,9 +10,11 @@ import { type Context, schema } from '@charanim/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
+import type { Identity } from './auth/authenticator.ts';
 import { createMutationLimiter } from './auth/mutation-limiter.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
 import { useApiKeys } from './auth/use-api-keys.ts';
+import { useRevocableSubscriptions } from './auth/use-revocable-subscriptions.ts';
 import type { Config } from './config.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
@@ -95,7 +97,7 @@ export async function startGateway({
     logger.info('PUBLIC_URL is unset: no callback URL is sent, tasks are followed by polling');
   const updater = { db: database.db, models, pubsub };
 
-  const authenticate = await setUpAuthentication(config, database, logger);
+  const access = await setUpAuthentication(config, database, logger);
   const context: Omit<Context, 'viewer'> = {
     db: database.db,
     pubsub,
@@ -131,11 +133,11 @@ export async function startGateway({
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: false, exposedHeaders: [REQUEST_ID_HEADER] },
     maxRequestBodySize: MAX_MULTIPART_BYTES,
-    context: ({ owner }: { owner?: string }): Context => {
+    context: ({ identity }: { identity?: Identity }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
-      if (!owner)
+      if (!identity)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...context, viewer: { owner } };
+      return { ...context, viewer: { owner: identity.owner } };
     },
     plugins: [
       useRequestId(),
@@ -143,11 +145,12 @@ export async function startGateway({
       useReady({ database, logger }),
       useMetrics(metrics),
       useApiKeys({
-        authenticate,
+        authenticate: access.authenticate,
         publicPaths: ['/health', '/health/live', READY_PATH, '/metrics', WEBHOOK_PATH],
         graphiql: config.graphiql,
         graphqlPath: GRAPHQL_PATH,
       }),
+      useRevocableSubscriptions(access, logger),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
@@ -169,7 +172,7 @@ export async function startGateway({
 
   const server = createServer(yoga);
   const closeServer = gracefulClose(server);
-  const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, authenticate });
+  const wsServer = serveGraphqlWs({ server, path: GRAPHQL_PATH, yoga, access });
 
   await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;
@@ -193,6 +196,7 @@ export async function startGateway({
   const stop = async (deadlineMs: number) => {
     // Stops the timer at once; the tick in flight is awaited below, beside the connections.
     const polled = poller.stop();
+    const watched = access.stop();
     // graphql-ws clients first, with 1001, so that they reconnect elsewhere and resubscribe: had
     // their feeds ended first, they would be sent `complete`, as if the task had no more changes.
     for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
@@ -202,6 +206,7 @@ export async function startGateway({
     pubsub.endSubscriptions();
     await Promise.all([
       polled,
+      watched,
       closeServer(deadlineMs, () => {
         for (const socket of wsServer.clients) socket.terminate();
       }),

@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
-import type { Authenticate } from './auth/authenticator.ts';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Identity } from './auth/authenticator.ts';
+import type { Access } from './auth/set-up.ts';
 import { MAX_NESTING, nestingOf } from './plugins/limits.ts';
 
 // The adapter needs only getEnveloped, whatever the server's context types.
@@ -16,25 +17,26 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /**
  * graphql-ws on the HTTP server's port and path, executing through graphql-yoga's plugins. The key
  * comes in `connectionParams.authorization` (`Bearer <key>`); without a valid one the connection
- * is closed with 4401.
+ * is closed with 4401, and so is an open connection whose key is revoked (see closeWhenRefused).
  */
 export function serveGraphqlWs(options: {
   server: Server;
   path: string;
   yoga: Yoga;
-  authenticate: Authenticate;
+  access: Pick<Access, 'authenticate' | 'hold'>;
 }): WebSocketServer {
   const wsServer = new WebSocketServer({ server: options.server, path: options.path });
-  const owners = new WeakMap<object, string>();
+  const identities = new WeakMap<object, Identity>();
   useServer(
     {
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        const owner = await options.authenticate(
+        const identity = await options.access.authenticate(
           typeof authorization === 'string' ? authorization : undefined,
         );
-        if (owner) {
-          owners.set(ctx.extra.socket, owner);
+        if (identity) {
+          identities.set(ctx.extra.socket, identity);
+          closeWhenRefused(ctx.extra.socket, identity, options.access);
           return true;
         }
         ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: a valid API key is required');
@@ -48,7 +50,7 @@ export function serveGraphqlWs(options: {
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
-          owner: owners.get(ctx.extra.socket),
+          identity: identities.get(ctx.extra.socket),
         });
         // A bad document fails its own subscription, never the connection with the others on it.
         let document: ReturnType<typeof enveloped.parse>;
@@ -77,4 +79,18 @@ export function serveGraphqlWs(options: {
     wsServer,
   );
   return wsServer;
+}
+
+/**
+ * Closes the connection with 4401 and the reason once its key is revoked, or once a key is
+ * required of a connection opened without one. 4401 rather than 4403: graphql-ws clients do not
+ * reconnect after 4401, and the same key would be refused again.
+ */
+function closeWhenRefused(socket: WebSocket, identity: Identity, access: Pick<Access, 'hold'>) {
+  // Closed while its key was looked up: there is nothing left to hold, and no 'close' to come.
+  if (socket.readyState >= socket.CLOSING) return;
+  const release = access.hold(identity, (reason) =>
+    socket.close(CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`),
+  );
+  socket.once('close', release);
 }

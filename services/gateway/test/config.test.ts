@@ -26,6 +26,9 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: 10,
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
       TASK_TIMEOUT_MS: 900_000,
+      ALLOW_ANONYMOUS: false,
+      API_KEY_CHECK_MS: 2_000,
+      API_KEY_RECHECK_MS: 60_000,
     });
   });
 
@@ -68,6 +71,16 @@ describe('loadConfig', () => {
       loadConfig({ GATEWAY_API_KEYS: 'alice:0123456789abcdef,short-secret-xyz' });
     expect(attempt).toThrow(/GATEWAY_API_KEYS: entry 2 must be owner:key/);
     expect(attempt).not.toThrow(/short-secret-xyz/);
+  });
+
+  it('refuses ALLOW_ANONYMOUS in production, which always requires keys', () => {
+    expect(loadConfig({ ALLOW_ANONYMOUS: 'true' }).ALLOW_ANONYMOUS).toBe(true);
+    const attempt = () => loadConfig({ ALLOW_ANONYMOUS: 'true', NODE_ENV: 'production' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/ALLOW_ANONYMOUS: production always requires API keys/);
+    expect(loadConfig({ ALLOW_ANONYMOUS: 'false', NODE_ENV: 'production' }).ALLOW_ANONYMOUS).toBe(
+      false,
+    );
   });
 
   it('names every bad value in one message', () => {

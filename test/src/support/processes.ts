@@ -133,7 +133,8 @@ export async function startGatewayProcess(
   );
   child.stdout?.resume();
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`);
+  // A cold start on an empty PGlite directory (initdb, migrations) took over 30 s on a loaded machine.
+  await waitFor(`${url}/health`, 60_000);
   return { child, url, stop: stopper(child) };
 }
 

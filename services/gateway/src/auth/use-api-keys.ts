@@ -1,10 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import { jsonResponse } from '../plugins/json-response.ts';
-import type { Authenticate } from './authenticator.ts';
+import type { Authenticate, Identity } from './authenticator.ts';
 
-/** Where the owner of an authenticated HTTP request travels to the GraphQL context. */
+/** Where the identity of an authenticated HTTP request travels to the GraphQL context. */
 export interface AuthenticatedServerContext {
-  owner?: string;
+  identity?: Identity;
 }
 
 export interface UseApiKeysOptions {
@@ -27,9 +27,9 @@ export function useApiKeys(options: UseApiKeysOptions): Plugin {
       // Every path but the few public ones, since yoga answers GraphQL on variants of its own.
       if (open.has(url.pathname) || request.method === 'OPTIONS') return;
       if (isGraphiqlPage(request, url, options)) return;
-      const owner = await options.authenticate(request.headers.get('authorization'));
-      if (owner) {
-        (serverContext as AuthenticatedServerContext).owner = owner;
+      const identity = await options.authenticate(request.headers.get('authorization'));
+      if (identity) {
+        (serverContext as AuthenticatedServerContext).identity = identity;
         return;
       }
       const response = jsonResponse(fetchAPI, 401, {
