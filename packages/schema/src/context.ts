@@ -33,6 +33,7 @@ export interface Context {
   provider: ProviderContext;
   pubsub: TaskEvents;
   viewer: Viewer;
+  apiKeys: import('./api-key-admin.ts').ApiKeyAdmin;
   /** Takes one mutation from the owner's budget: seconds to wait when it is spent, else undefined. */
   takeMutation(owner: string): Promise<number | undefined>;
 }

@@ -25,19 +25,26 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
+/** The owner names API keys may have, as `createApiKey` accepts them. */
+const OWNER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The entries of a comma-separated list, trimmed, the empty ones left out. */
+const commaSeparated = (text: string) =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
 const apiKeyList = z
   .string()
   .trim()
   .transform((text, context) => {
     const keys = new Map<string, string>();
-    for (const entry of text
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean)) {
+    for (const entry of commaSeparated(text)) {
       const colon = entry.indexOf(':');
       const owner = entry.slice(0, colon);
       const key = entry.slice(colon + 1);
-      if (colon < 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(owner) || key.length < 16) {
+      if (colon < 1 || !OWNER_NAME.test(owner) || key.length < 16) {
         // The entry itself may hold a secret: the message names its position only.
         context.addIssue({
           code: 'custom',
@@ -48,6 +55,22 @@ const apiKeyList = z
       keys.set(key, owner);
     }
     return keys;
+  });
+
+const ownerList = z
+  .string()
+  .trim()
+  .transform((text, context) => {
+    const owners = commaSeparated(text);
+    const bad = owners.findIndex((owner) => !OWNER_NAME.test(owner));
+    if (bad >= 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `entry ${bad + 1} must be an owner name: letters, digits, _ . -, at most 64`,
+      });
+      return z.NEVER;
+    }
+    return new Set(owners);
   });
 
 /** Every setting the gateway reads from its environment, with its default. */
@@ -62,6 +85,8 @@ export const configSchema = z.object({
    * production, which always requires keys.
    */
   ALLOW_ANONYMOUS: flag.default(false),
+  /** Owners whose keys may manage keys through GraphQL (`createApiKey`, `apiKeys`, `revokeApiKeys`). */
+  ADMIN_OWNERS: ownerList.default(() => new Set<string>()),
   /**
    * How often each instance reads the key table's state (a count and two times) to see keys made
    * or revoked elsewhere: revoked keys' connections end, and anonymous mode ends, this soon.
@@ -199,10 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       production,
       graphiql: result.data.GRAPHIQL ?? !production,
       introspection: result.data.INTROSPECTION ?? !production,
-      corsOrigins: origins
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
+      corsOrigins: commaSeparated(origins),
     };
   }
   throw configError(

@@ -10,6 +10,7 @@ import { type Context, schema } from '@charanim/schema';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
+import { apiKeyAdmin } from './auth/api-key-admin.ts';
 import type { Identity } from './auth/authenticator.ts';
 import { createMutationLimiter } from './auth/mutation-limiter.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
@@ -98,7 +99,8 @@ export async function startGateway({
   const updater = { db: database.db, models, pubsub };
 
   const access = await setUpAuthentication(config, database, logger);
-  const context: Omit<Context, 'viewer'> = {
+  const keyAdmin = apiKeyAdmin({ db: database.db, admins: config.ADMIN_OWNERS, access, logger });
+  const context: Omit<Context, 'viewer' | 'apiKeys'> = {
     db: database.db,
     pubsub,
     takeMutation: createMutationLimiter(config.RATE_LIMIT_MUTATIONS_PER_MINUTE),
@@ -137,7 +139,7 @@ export async function startGateway({
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!identity)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...context, viewer: { owner: identity.owner } };
+      return { ...context, viewer: { owner: identity.owner }, apiKeys: keyAdmin(identity) };
     },
     plugins: [
       useRequestId(),

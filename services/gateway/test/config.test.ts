@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
       TASK_TIMEOUT_MS: 900_000,
       ALLOW_ANONYMOUS: false,
+      ADMIN_OWNERS: new Set(),
       API_KEY_CHECK_MS: 2_000,
       API_KEY_RECHECK_MS: 60_000,
     });
@@ -71,6 +72,15 @@ describe('loadConfig', () => {
       loadConfig({ GATEWAY_API_KEYS: 'alice:0123456789abcdef,short-secret-xyz' });
     expect(attempt).toThrow(/GATEWAY_API_KEYS: entry 2 must be owner:key/);
     expect(attempt).not.toThrow(/short-secret-xyz/);
+  });
+
+  it('reads admin owners as a comma-separated list of owner names', () => {
+    expect(loadConfig({ ADMIN_OWNERS: ' ops, billing.team ,' }).ADMIN_OWNERS).toEqual(
+      new Set(['ops', 'billing.team']),
+    );
+    expect(() => loadConfig({ ADMIN_OWNERS: 'ops,has space' })).toThrow(
+      /ADMIN_OWNERS: entry 2 must be an owner name/,
+    );
   });
 
   it('refuses ALLOW_ANONYMOUS in production, which always requires keys', () => {
