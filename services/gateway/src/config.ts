@@ -98,6 +98,11 @@ export const configSchema = z.object({
    */
   API_KEY_RECHECK_MS: milliseconds(1_000).default(60_000),
   /**
+   * Read by `npm run keys -- … --gateway URL` only: the key of an owner in the gateway's
+   * ADMIN_OWNERS that it sends, so that the key stays out of the command line.
+   */
+  GATEWAY_ADMIN_KEY: optionalText,
+  /**
    * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
    * instance: an owner's keys share one budget. 0 turns the limit off.
    */

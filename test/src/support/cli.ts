@@ -14,15 +14,20 @@ export interface CliRun {
  * terminal. Only PATH and `env` reach it, so the caller's CHARANIM_* settings cannot.
  */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'examples/client/src/cli.ts', ...args],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return runScript('examples/client/src/cli.ts', args, env);
+}
+
+/** `npm run keys -- …` in a process of its own, with only PATH and `env`. */
+export function runKeys(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runScript('services/gateway/src/keys-cli.ts', args, env);
+}
+
+function runScript(script: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
