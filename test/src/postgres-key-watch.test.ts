@@ -48,7 +48,8 @@ beforeAll(async () => {
   // One after the other: B must see an empty key table at start, before A could have made a key.
   b = await startGatewayProcess(env);
   a = await startGatewayProcess({ ...env, GATEWAY_API_KEYS: `ops:${ADMIN}`, ADMIN_OWNERS: 'ops' });
-});
+  // Three processes started one after the other.
+}, 120_000);
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await emulator?.stop();
