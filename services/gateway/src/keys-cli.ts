@@ -220,7 +220,10 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Said when a gateway holds the PGlite directory: what to do instead of stopping it. */
+/**
+ * Said when a gateway holds the PGlite directory, on the same line (the message is one line): what
+ * to do instead of stopping the gateway.
+ */
 const THROUGH_THE_GATEWAY =
   'To manage keys while that gateway runs, go through it: add --gateway http://HOST:PORT, with the key of an owner in its ADMIN_OWNERS in GATEWAY_ADMIN_KEY (or --admin-key KEY).';
 
@@ -232,7 +235,7 @@ main(process.argv.slice(2)).then(
       process.exit(error.code);
     }
     if (error instanceof DatabaseOpenError) {
-      const hint = error.cause instanceof DirectoryLockedError ? `\n${THROUGH_THE_GATEWAY}` : '';
+      const hint = error.cause instanceof DirectoryLockedError ? ` ${THROUGH_THE_GATEWAY}` : '';
       process.stderr.write(`keys: ${error.message}${hint}\n`);
       process.exit(78); // EX_CONFIG, as the gateway
     }
