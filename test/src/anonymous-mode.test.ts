@@ -2,7 +2,7 @@ import { createApiKey, revokeApiKeys } from '@charanim/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { graphql, within, wsSession } from './support/graphql.ts';
+import { graphql, LIST_TASKS, statusOf, within, wsSession } from './support/graphql.ts';
 import { waitFor } from './support/wait.ts';
 
 /**
@@ -15,7 +15,6 @@ import { waitFor } from './support/wait.ts';
 const FEW_SECONDS = 10_000;
 /** Each test starts a gateway on the PGlite directory: a cold start took 30 s on a loaded machine. */
 const RESTARTS = 120_000;
-const TASKS = '{ tasks { edges { node { id } } } }';
 
 /** One database for the whole file, opened again by each gateway: the restart is the point. */
 let database: TestDatabase;
@@ -36,16 +35,6 @@ async function restart(env: Record<string, string> = {}): Promise<TestGateway> {
   return t;
 }
 
-/** The HTTP status of a request without a key. */
-async function anonymousStatus(gateway: TestGateway): Promise<number> {
-  const response = await fetch(gateway.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: TASKS }),
-  });
-  return response.status;
-}
-
 /** Resolves once the gateway has logged `message` (it reads the key table every 2 s). */
 const logged = (gateway: TestGateway, message: string) =>
   waitFor(() => gateway.logs.some((line) => line.includes(message)), FEW_SECONDS);
@@ -55,17 +44,17 @@ describe('anonymous mode', () => {
     'ends on a running gateway within seconds of the first key, closing its connections',
     async () => {
       const gateway = await restart();
-      expect(await anonymousStatus(gateway)).toBe(200);
+      expect(await statusOf(gateway.graphqlUrl)).toBe(200);
       const anonymous = wsSession(gateway.wsUrl);
       try {
-        expect(await anonymous.first(TASKS)).toEqual({ data: { tasks: { edges: [] } } });
+        expect(await anonymous.first(LIST_TASKS)).toEqual({ data: { tasks: { edges: [] } } });
         const { key } = await createApiKey(gateway.gateway.database.db, 'first');
-        await waitFor(async () => (await anonymousStatus(gateway)) === 401, FEW_SECONDS);
+        await waitFor(async () => (await statusOf(gateway.graphqlUrl)) === 401, FEW_SECONDS);
         expect(await within(anonymous.closed, FEW_SECONDS, 'the close')).toEqual({
           code: 4401,
           reason: 'Unauthorized: an API key is now required',
         });
-        expect(await graphql(gateway.graphqlUrl, TASKS, undefined, key)).toEqual({
+        expect(await graphql(gateway.graphqlUrl, LIST_TASKS, undefined, key)).toEqual({
           data: { tasks: { edges: [] } },
         });
       } finally {
@@ -81,10 +70,10 @@ describe('anonymous mode', () => {
       const gateway = t as TestGateway;
       expect(await revokeApiKeys(gateway.gateway.database.db, { owner: 'first' })).toBe(1);
       await logged(gateway, 'no API key is active: every request is refused');
-      expect(await anonymousStatus(gateway)).toBe(401);
+      expect(await statusOf(gateway.graphqlUrl)).toBe(401);
 
       const restarted = await restart();
-      expect(await anonymousStatus(restarted)).toBe(401);
+      expect(await statusOf(restarted.graphqlUrl)).toBe(401);
       expect(restarted.logs.join('')).toContain('no API key is active: every request is refused');
     },
     RESTARTS,
@@ -94,11 +83,11 @@ describe('anonymous mode', () => {
     'comes back with ALLOW_ANONYMOUS=true whenever no key is active, and only then',
     async () => {
       const gateway = await restart({ ALLOW_ANONYMOUS: 'true' });
-      expect(await anonymousStatus(gateway)).toBe(200);
+      expect(await statusOf(gateway.graphqlUrl)).toBe(200);
       const { key } = await createApiKey(gateway.gateway.database.db, 'second');
-      await waitFor(async () => (await anonymousStatus(gateway)) === 401, FEW_SECONDS);
+      await waitFor(async () => (await statusOf(gateway.graphqlUrl)) === 401, FEW_SECONDS);
       await revokeApiKeys(gateway.gateway.database.db, { key });
-      await waitFor(async () => (await anonymousStatus(gateway)) === 200, FEW_SECONDS);
+      await waitFor(async () => (await statusOf(gateway.graphqlUrl)) === 200, FEW_SECONDS);
       expect(gateway.logs.join('')).toContain('and ALLOW_ANONYMOUS is set');
     },
     RESTARTS,

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { type GraphQLResponse, graphql, within, wsSession } from './support/graphql.ts';
+import {
+  type GraphQLResponse,
+  graphql,
+  LIST_TASKS,
+  statusOf,
+  within,
+  wsSession,
+} from './support/graphql.ts';
 
 /**
  * Issue 18, item 2: keys are made, listed and revoked through GraphQL by the keys of admin owners
@@ -10,7 +17,6 @@ import { type GraphQLResponse, graphql, within, wsSession } from './support/grap
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const USER = 'user-key-0123456789abcdef';
-const TASKS = '{ tasks { edges { node { id } } } }';
 const KEY_FIELDS = 'id owner prefix createdAt revokedAt';
 const ERRORS = '... on Error { __typename message }';
 const FIELD = '... on ValidationError { field }';
@@ -42,14 +48,7 @@ async function as(key: string | undefined, query: string, variables: Record<stri
   return Object.values(response.data ?? {})[0];
 }
 
-const status = async (key: string) =>
-  (
-    await fetch(t.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: TASKS }),
-    })
-  ).status;
+const status = (key: string) => statusOf(t.graphqlUrl, key);
 
 describe('key management through GraphQL', () => {
   it('lets an admin make a key, shown once, that works at once', async () => {
@@ -97,7 +96,7 @@ describe('key management through GraphQL', () => {
     const { key } = await as(ADMIN, CREATE, { owner: 'frank' });
     const session = wsSession(t.wsUrl, key);
     try {
-      expect((await session.first(TASKS)).data).toBeTruthy();
+      expect((await session.first(LIST_TASKS)).data).toBeTruthy();
       expect(await as(ADMIN, REVOKE, { input: { key } })).toMatchObject({ revokedCount: 1 });
       // The mutation reads the key table before it answers: the periodic read is 10 minutes away.
       expect((await within(session.closed, 10_000, 'the close')).code).toBe(4401);
@@ -150,7 +149,7 @@ describe('an anonymous gateway', () => {
     try {
       const response = await graphql(anonymous.graphqlUrl, CREATE, { owner: 'mallory' });
       expect(response.data?.createApiKey?.__typename).toBe('ForbiddenError');
-      expect(await graphql(anonymous.graphqlUrl, TASKS)).toEqual({
+      expect(await graphql(anonymous.graphqlUrl, LIST_TASKS)).toEqual({
         data: { tasks: { edges: [] } },
       });
     } finally {

@@ -5,6 +5,7 @@ import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import {
   CREATE_CHARACTER,
   graphql,
+  LIST_TASKS,
   sseStream,
   TASK_UPDATED,
   within,
@@ -19,7 +20,6 @@ import {
 
 /** "Within a few seconds": the gateway reads the key table every 2 s. */
 const FEW_SECONDS = 10_000;
-const TASKS = '{ tasks { edges { node { id } } } }';
 /** Tasks that stay WAITING: only a revocation can end their subscriptions. */
 const SLOW = { timing: { waitingMs: 600_000, queuingMs: 600_000, generatingMs: 600_000 } };
 
@@ -54,7 +54,7 @@ describe('a revoked key', () => {
     const key = await newKey('carol');
     const session = wsSession(t.wsUrl, key);
     try {
-      expect(await session.first(TASKS)).toEqual({ data: { tasks: { edges: [] } } });
+      expect(await session.first(LIST_TASKS)).toEqual({ data: { tasks: { edges: [] } } });
       await revokeApiKeys(t.gateway.database.db, { key });
       expect(await within(session.closed, FEW_SECONDS, 'the close')).toEqual({
         code: 4401,
@@ -92,7 +92,7 @@ describe('a revoked key', () => {
       id: await createTask(other),
     });
     try {
-      for (const session of sessions) expect((await session.first(TASKS)).data).toBeTruthy();
+      for (const session of sessions) expect((await session.first(LIST_TASKS)).data).toBeTruthy();
       await otherStream.until('event: next');
       expect(await revokeApiKeys(t.gateway.database.db, { owner: 'erin' })).toBe(2);
       for (const session of sessions.slice(0, 2)) {
@@ -103,7 +103,7 @@ describe('a revoked key', () => {
       void otherStream.end().then(() => {
         ended = true;
       });
-      expect((await sessions[2]?.first(TASKS))?.data).toBeTruthy();
+      expect((await sessions[2]?.first(LIST_TASKS))?.data).toBeTruthy();
       expect(ended).toBe(false);
     } finally {
       await Promise.all(sessions.map((session) => session.client.dispose()));
@@ -120,7 +120,7 @@ describe('an open connection', () => {
       const created = await createApiKey(db, 'grace');
       const session = wsSession(own.wsUrl, created.key);
       try {
-        expect((await session.first(TASKS)).data).toBeTruthy();
+        expect((await session.first(LIST_TASKS)).data).toBeTruthy();
         // The key's hash rewritten in place: no count or time of the table changes, so only the
         // periodic check of every open connection can see that the key no longer opens anything.
         await db

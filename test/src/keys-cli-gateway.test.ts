@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeys } from './support/cli.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { statusOf } from './support/graphql.ts';
 import { freePort, type Spawned, startGatewayProcess } from './support/processes.ts';
 
 /**
@@ -40,14 +41,7 @@ afterAll(async () => {
 const throughGateway = (args: string[], adminKey = ADMIN) =>
   runKeys([...args, '--gateway', gateway.url], { GATEWAY_ADMIN_KEY: adminKey });
 
-const status = async (key: string) =>
-  (
-    await fetch(`${gateway.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: '{ tasks { edges { node { id } } } }' }),
-    })
-  ).status;
+const status = (key: string) => statusOf(`${gateway.url}/graphql`, key);
 
 describe('npm run keys while a gateway runs', () => {
   it('creates, lists and revokes keys through the gateway with an admin key', async () => {

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE_CHARACTER,
   graphql,
+  LIST_TASKS,
   sseStream,
+  statusOf,
   TASK_UPDATED,
   within,
   wsSession,
@@ -24,7 +26,6 @@ import { waitFor } from './support/wait.ts';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 const FEW_SECONDS = 10_000;
-const TASKS = '{ tasks { edges { node { id } } } }';
 /** Each state lasts ten minutes: only a revocation can end a subscription within the test. */
 const STATE_MS = '600000';
 
@@ -59,15 +60,6 @@ afterAll(async () => {
 const graphqlUrl = (spawned: Spawned) => `${spawned.url}/graphql`;
 const wsUrl = (spawned: Spawned) => `${spawned.url.replace(/^http/, 'ws')}/graphql`;
 
-async function anonymousStatus(spawned: Spawned): Promise<number> {
-  const response = await fetch(graphqlUrl(spawned), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: TASKS }),
-  });
-  return response.status;
-}
-
 /** Makes a key through A's admin mutation. */
 async function keyFor(owner: string): Promise<string> {
   const answer = await graphql(
@@ -83,18 +75,18 @@ async function keyFor(owner: string): Promise<string> {
 
 describe('two instances on one database', () => {
   it('a key made through one instance ends anonymous access on the other within seconds', async () => {
-    expect(await anonymousStatus(b)).toBe(200);
-    expect(await anonymousStatus(a)).toBe(401);
+    expect(await statusOf(graphqlUrl(b))).toBe(200);
+    expect(await statusOf(graphqlUrl(a))).toBe(401);
     const anonymous = wsSession(wsUrl(b));
     try {
-      expect((await anonymous.first(TASKS)).data).toBeTruthy();
+      expect((await anonymous.first(LIST_TASKS)).data).toBeTruthy();
       const key = await keyFor('carol');
-      await waitFor(async () => (await anonymousStatus(b)) === 401, FEW_SECONDS);
+      await waitFor(async () => (await statusOf(graphqlUrl(b))) === 401, FEW_SECONDS);
       expect(await within(anonymous.closed, FEW_SECONDS, 'the close')).toEqual({
         code: 4401,
         reason: 'Unauthorized: an API key is now required',
       });
-      expect(await graphql(graphqlUrl(b), TASKS, undefined, key)).toEqual({
+      expect(await graphql(graphqlUrl(b), LIST_TASKS, undefined, key)).toEqual({
         data: { tasks: { edges: [] } },
       });
     } finally {
@@ -117,7 +109,7 @@ describe('two instances on one database', () => {
       [a, b].map((spawned) => sseStream(graphqlUrl(spawned), key, TASK_UPDATED, { id })),
     );
     try {
-      for (const session of sessions) expect((await session.first(TASKS)).data).toBeTruthy();
+      for (const session of sessions) expect((await session.first(LIST_TASKS)).data).toBeTruthy();
       for (const stream of streams) await stream.until('event: next');
 
       const revoked = await graphql(
@@ -138,7 +130,7 @@ describe('two instances on one database', () => {
         expect(text).toContain('"code":"UNAUTHENTICATED"');
         expect(text.trimEnd()).toMatch(/event: complete\ndata:$/);
       }
-      expect(await graphql(graphqlUrl(b), TASKS, undefined, key)).toMatchObject({
+      expect(await graphql(graphqlUrl(b), LIST_TASKS, undefined, key)).toMatchObject({
         errors: [{ extensions: { code: 'UNAUTHENTICATED' } }],
       });
     } finally {

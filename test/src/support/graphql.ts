@@ -25,6 +25,20 @@ export async function graphql<Data = Record<string, any>>(
   return (await response.json()) as GraphQLResponse<Data>;
 }
 
+/** The HTTP status of a small query sent with `key`, or without one: 200 or 401. */
+export async function statusOf(url: string, key?: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key && { authorization: `Bearer ${key}` }),
+    },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
 export function wsClient(url: string, key?: string): Client {
   return createClient({
     url,
@@ -64,6 +78,9 @@ export const CREATE_CHARACTER = /* GraphQL */ `
     }
   }
 `;
+
+/** The ids of the caller's tasks: the smallest query that reads the caller's own data. */
+export const LIST_TASKS = '{ tasks { edges { node { id } } } }';
 
 export const TASK_UPDATED = /* GraphQL */ `
   subscription Follow($id: ID!) {

@@ -12,7 +12,7 @@ interface Held {
 /**
  * The sessions that outlive their request, graphql-ws connections and subscriptions (over SSE
  * too), each with the identity it was opened with: they are checked again, together, whenever the
- * key table changes (and every few minutes in any case), and those refused are ended.
+ * key table changes (and every API_KEY_RECHECK_MS in any case), and those refused are ended.
  */
 export class Sessions {
   readonly #held = new Set<Held>();
