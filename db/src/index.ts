@@ -1,4 +1,5 @@
 export * from './database.ts';
+export { DirectoryLockedError } from './directory-lock.ts';
 export * from './ids.ts';
 export * from './queries/api-keys.ts';
 export * from './queries/callbacks.ts';

@@ -18,7 +18,7 @@ export interface Spawned {
  */
 export async function waitForAnswer(
   url: string,
-  { status, deadlineMs = 45_000 }: { status?: number; deadlineMs?: number } = {},
+  { status, deadlineMs = 60_000 }: { status?: number; deadlineMs?: number } = {},
 ): Promise<void> {
   const started = Date.now();
   for (;;) {

@@ -1,13 +1,15 @@
 import {
   API_KEY_PREFIX,
+  activeApiKeyOwners,
   apiKeys,
-  countActiveApiKeys,
+  apiKeyTableState,
   createApiKey,
   hashApiKey,
+  InvalidApiKeyOwnerError,
   listApiKeys,
-  ownerOfApiKey,
   revokeApiKeys,
 } from '@charanim/db';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 
@@ -17,6 +19,10 @@ const database = useTestDatabase();
 let owners = 0;
 const newOwner = () => `owner-${++owners}.${Date.now()}`;
 
+/** The owner of an active key, looked up by its hash as the gateway does. */
+const ownerOf = async (key: string) =>
+  (await activeApiKeyOwners(database().db, [hashApiKey(key)])).get(hashApiKey(key));
+
 describe('API keys', () => {
   it('makes a key that finds its owner and stores only its hash and prefix', async () => {
     const owner = newOwner();
@@ -25,7 +31,8 @@ describe('API keys', () => {
     expect(created.key).toMatch(/^cag_[A-Za-z0-9_-]{43}$/);
     expect(created.key.startsWith(API_KEY_PREFIX)).toBe(true);
     expect(created.prefix).toBe(created.key.slice(0, 12));
-    expect(await ownerOfApiKey(database().db, created.key)).toBe(owner);
+    expect(created.createdAt).toBeInstanceOf(Date);
+    expect(await ownerOf(created.key)).toBe(owner);
 
     const rows = await database().db.select().from(apiKeys);
     const row = rows.find((candidate) => candidate.id === created.id);
@@ -51,11 +58,11 @@ describe('API keys', () => {
 
   it('finds no owner for an unknown, empty or altered key', async () => {
     const created = await createApiKey(database().db, newOwner());
-    expect(await ownerOfApiKey(database().db, `${API_KEY_PREFIX}unknown`)).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, '')).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, `${created.key}x`)).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, created.key.slice(0, -1))).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, hashApiKey(created.key))).toBeUndefined();
+    expect(await ownerOf(`${API_KEY_PREFIX}unknown`)).toBeUndefined();
+    expect(await ownerOf('')).toBeUndefined();
+    expect(await ownerOf(`${created.key}x`)).toBeUndefined();
+    expect(await ownerOf(created.key.slice(0, -1))).toBeUndefined();
+    expect(await ownerOf(hashApiKey(created.key))).toBeUndefined();
   });
 
   it('revokes by id, once', async () => {
@@ -63,8 +70,8 @@ describe('API keys', () => {
     const kept = await createApiKey(database().db, owner);
     const revoked = await createApiKey(database().db, owner);
     expect(await revokeApiKeys(database().db, { id: revoked.id })).toBe(1);
-    expect(await ownerOfApiKey(database().db, revoked.key)).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, kept.key)).toBe(owner);
+    expect(await ownerOf(revoked.key)).toBeUndefined();
+    expect(await ownerOf(kept.key)).toBe(owner);
     expect(await revokeApiKeys(database().db, { id: revoked.id })).toBe(0);
   });
 
@@ -73,8 +80,8 @@ describe('API keys', () => {
     const kept = await createApiKey(database().db, owner);
     const revoked = await createApiKey(database().db, owner);
     expect(await revokeApiKeys(database().db, { key: revoked.key })).toBe(1);
-    expect(await ownerOfApiKey(database().db, revoked.key)).toBeUndefined();
-    expect(await ownerOfApiKey(database().db, kept.key)).toBe(owner);
+    expect(await ownerOf(revoked.key)).toBeUndefined();
+    expect(await ownerOf(kept.key)).toBe(owner);
     expect(await revokeApiKeys(database().db, { key: revoked.key })).toBe(0);
     expect(await revokeApiKeys(database().db, { key: 'cag_never-made' })).toBe(0);
   });
@@ -89,9 +96,9 @@ describe('API keys', () => {
     expect(await revokeApiKeys(database().db, { id: first.id })).toBe(1);
     expect(await revokeApiKeys(database().db, { owner })).toBe(2);
     for (const key of [first, second, third]) {
-      expect(await ownerOfApiKey(database().db, key.key)).toBeUndefined();
+      expect(await ownerOf(key.key)).toBeUndefined();
     }
-    expect(await ownerOfApiKey(database().db, others.key)).toBe(other);
+    expect(await ownerOf(others.key)).toBe(other);
     expect(await revokeApiKeys(database().db, { owner })).toBe(0);
     expect(await revokeApiKeys(database().db, { owner: newOwner() })).toBe(0);
   });
@@ -152,26 +159,58 @@ describe('API keys', () => {
     expect(JSON.stringify(everyone)).not.toContain(second.key);
   });
 
-  it('counts the active keys', async () => {
-    const before = await countActiveApiKeys(database().db);
+  it('counts the active keys and every key, and changes its version with each change', async () => {
+    const before = await apiKeyTableState(database().db);
     const owner = newOwner();
     const a = await createApiKey(database().db, owner);
     await createApiKey(database().db, owner);
-    expect(await countActiveApiKeys(database().db)).toBe(before + 2);
+    const made = await apiKeyTableState(database().db);
+    expect(made).toMatchObject({ active: before.active + 2, total: before.total + 2 });
+    expect(made.version).not.toBe(before.version);
     await revokeApiKeys(database().db, { id: a.id });
-    expect(await countActiveApiKeys(database().db)).toBe(before + 1);
+    const revoked = await apiKeyTableState(database().db);
+    expect(revoked).toMatchObject({ active: before.active + 1, total: before.total + 2 });
+    expect(revoked.version).not.toBe(made.version);
+    // Restored by hand: the active count tells it, whatever the times say.
+    await database().db.update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.id, a.id));
+    expect((await apiKeyTableState(database().db)).version).not.toBe(revoked.version);
     await revokeApiKeys(database().db, { owner });
-    expect(await countActiveApiKeys(database().db)).toBe(before);
+    expect(await apiKeyTableState(database().db)).toMatchObject({
+      active: before.active,
+      total: before.total + 2,
+    });
+    // Nothing changed: the same version.
+    const again = await apiKeyTableState(database().db);
+    expect((await apiKeyTableState(database().db)).version).toBe(again.version);
+  });
+
+  it('finds the owners of several active keys in one look-up', async () => {
+    const owner = newOwner();
+    const a = await createApiKey(database().db, owner);
+    const b = await createApiKey(database().db, newOwner());
+    const revoked = await createApiKey(database().db, owner);
+    await revokeApiKeys(database().db, { id: revoked.id });
+    const hashes = [a, b, revoked].map((key) => hashApiKey(key.key));
+    const found = await activeApiKeyOwners(database().db, [...hashes, hashApiKey('unknown')]);
+    expect(found).toEqual(
+      new Map([
+        [hashes[0], a.owner],
+        [hashes[1], b.owner],
+      ]),
+    );
+    expect(await activeApiKeyOwners(database().db, [])).toEqual(new Map());
   });
 
   it('refuses an owner name outside [A-Za-z0-9_.-]{1,64}', async () => {
-    const before = await countActiveApiKeys(database().db);
+    const before = await apiKeyTableState(database().db);
     for (const owner of ['', 'has space', 'slash/owner', 'ünïcode', 'a'.repeat(65), 'new\nline']) {
-      await expect(createApiKey(database().db, owner), JSON.stringify(owner)).rejects.toThrow(
+      const attempt = createApiKey(database().db, owner);
+      await expect(attempt, JSON.stringify(owner)).rejects.toThrow(InvalidApiKeyOwnerError);
+      await expect(attempt, JSON.stringify(owner)).rejects.toThrow(
         /owner must be 1 to 64 characters/,
       );
     }
-    expect(await countActiveApiKeys(database().db)).toBe(before);
+    expect((await apiKeyTableState(database().db)).version).toBe(before.version);
     expect((await createApiKey(database().db, 'a'.repeat(64))).owner).toBe('a'.repeat(64));
     expect((await createApiKey(database().db, 'A-z_0.9')).owner).toBe('A-z_0.9');
   });

@@ -192,7 +192,7 @@ describe('createCharacter with gemini-omni-character', () => {
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
     expect(callsOf('upload', since)).toHaveLength(2);
-    expect((callsOf('immediate', since)[0]?.body as any).image_urls).toEqual(
+    expect((callsOf('immediate', since)[0]?.body as any)?.image_urls).toEqual(
       character.sourceImages.map((image: { url: string }) => image.url),
     );
   });
@@ -388,7 +388,7 @@ describe('createVideo with the Gemini Omni models', () => {
       model: 'gemini-omni-video',
       input: { prompt: 'A quiet lake', duration: '4' },
     });
-    expect(Object.keys((callsOf('createTask', since)[0]?.body as any).input)).toEqual([
+    expect(Object.keys((callsOf('createTask', since)[0]?.body as any)?.input ?? {})).toEqual([
       'prompt',
       'duration',
     ]);

@@ -34,6 +34,22 @@ describe('in production', () => {
     expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
   });
 
+  it('answers a GET of an operation that accepts HTML with 401 without a key, as GraphiQL is off', async () => {
+    // Issue 17, item 6: the key check was skipped for any GET accepting text/html (GraphiQL's
+    // page), and with GraphiQL off the operation ran: validation errors mapped the schema.
+    for (const query of [
+      '{ __typename }',
+      '{ tasks { nope } }',
+      '{ __schema { types { name } } }',
+    ]) {
+      const response = await fetch(`${t.graphqlUrl}?query=${encodeURIComponent(query)}`, {
+        headers: { accept: 'text/html, application/json' },
+      });
+      expect(response.status, query).toBe(401);
+      expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
   it('allows browsers only from the configured origins', async () => {
     const preflight = (origin: string) =>
       fetch(t.graphqlUrl, {

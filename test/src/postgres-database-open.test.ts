@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { countActiveApiKeys, DatabaseOpenError, openDatabase } from '@charanim/db';
+import { apiKeyTableState, DatabaseOpenError, openDatabase } from '@charanim/db';
 import { freePort, runScript, TEST_POSTGRES_URL } from '@charanim/test-support';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe('a pool of one connection', () => {
     const task = response.data?.createCharacter.task;
     const updates = await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: task.id });
     expect(updates.at(-1)?.data?.taskUpdated.state).toBe('SUCCESS');
-    expect(await countActiveApiKeys(t.gateway.database.db)).toBe(0);
+    expect((await apiKeyTableState(t.gateway.database.db)).active).toBe(0);
   });
 });
 
@@ -62,7 +62,7 @@ describe('migrations', () => {
       await Promise.all(handles.map((handle) => handle.migrate()));
       for (const handle of handles) {
         await handle.ping();
-        expect(await countActiveApiKeys(handle.db)).toBe(0);
+        expect((await apiKeyTableState(handle.db)).active).toBe(0);
       }
       const [applied] =
         await admin`select count(*)::int as count from drizzle.__drizzle_migrations`;

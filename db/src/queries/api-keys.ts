@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, count, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { isRowId } from '../ids.ts';
 import { apiKeys } from '../schema.ts';
@@ -16,34 +16,49 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Thrown by createApiKey for an owner name outside `[A-Za-z0-9_.-]{1,64}`. */
+export class InvalidApiKeyOwnerError extends Error {
+  override readonly name = 'InvalidApiKeyOwnerError';
+  constructor() {
+    super('an API key owner must be 1 to 64 characters, each a letter, a digit, ".", "_" or "-"');
+  }
+}
+
 /** Makes a key for owner, stores only its SHA-256, and returns the key once. */
 export async function createApiKey(
   db: Executor,
   owner: string,
-): Promise<{ id: string; owner: string; key: string; prefix: string }> {
-  if (!OWNER_PATTERN.test(owner)) {
-    throw new Error(
-      'an API key owner must be 1 to 64 characters, each a letter, a digit, ".", "_" or "-"',
-    );
-  }
+): Promise<{ id: string; owner: string; key: string; prefix: string; createdAt: Date }> {
+  if (!OWNER_PATTERN.test(owner)) throw new InvalidApiKeyOwnerError();
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = key.slice(0, SHOWN_PREFIX_LENGTH);
   const [row] = await db
     .insert(apiKeys)
     .values({ owner, keySha256: hashApiKey(key), prefix })
-    .returning({ id: apiKeys.id, owner: apiKeys.owner, prefix: apiKeys.prefix });
+    .returning({
+      id: apiKeys.id,
+      owner: apiKeys.owner,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+    });
   if (!row) throw new Error('insert into api_keys returned no row');
-  return { id: row.id, owner: row.owner, key, prefix: row.prefix };
+  return { ...row, key };
 }
 
-/** The owner of an active (not revoked) key, or undefined; looked up by the key's SHA-256. */
-export async function ownerOfApiKey(db: Executor, key: string): Promise<string | undefined> {
-  if (key === '') return undefined;
-  const [row] = await db
-    .select({ owner: apiKeys.owner })
+/**
+ * The owner of each active (not revoked) key among the given SHA-256 hashes; a hash of no active
+ * key is absent. One query for a request's key, or for every key of the open connections at once.
+ */
+export async function activeApiKeyOwners(
+  db: Executor,
+  keySha256s: string[],
+): Promise<Map<string, string>> {
+  if (keySha256s.length === 0) return new Map();
+  const rows = await db
+    .select({ keySha256: apiKeys.keySha256, owner: apiKeys.owner })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keySha256, hashApiKey(key)), isNull(apiKeys.revokedAt)));
-  return row?.owner;
+    .where(and(inArray(apiKeys.keySha256, keySha256s), isNull(apiKeys.revokedAt)));
+  return new Map(rows.map((row) => [row.keySha256, row.owner]));
 }
 
 /** Revokes by id, by the whole key, or every active key of an owner; returns how many it revoked. */
@@ -89,8 +104,32 @@ export async function listApiKeys(
     .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
 }
 
-/** How many keys are active, to know at start whether any key is configured. */
-export async function countActiveApiKeys(db: Executor): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(apiKeys).where(isNull(apiKeys.revokedAt));
-  return row?.n ?? 0;
+export interface ApiKeyTableState {
+  /** Keys not revoked. */
+  active: number;
+  /** Every key ever made, the revoked ones included. */
+  total: number;
+  /**
+   * Differs whenever a key is made, revoked, restored or deleted: the counts and the latest
+   * creation and revocation times. A key changed in place (its hash rewritten by hand) leaves it
+   * as it was.
+   */
+  version: string;
+}
+
+/**
+ * What the table holds, in one cheap aggregate: read every few seconds by each gateway instance
+ * to learn of keys made or revoked elsewhere (another instance, `npm run keys`, SQL).
+ */
+export async function apiKeyTableState(db: Executor): Promise<ApiKeyTableState> {
+  const active = sql<number>`count(*) filter (where ${apiKeys.revokedAt} is null)`.mapWith(Number);
+  const total = sql<number>`count(*)`.mapWith(Number);
+  const [row] = await db
+    .select({
+      active,
+      total,
+      version: sql<string>`concat_ws('/', ${active}, ${total}, max(${apiKeys.createdAt}), max(${apiKeys.revokedAt}))`,
+    })
+    .from(apiKeys);
+  return row ?? { active: 0, total: 0, version: '' };
 }

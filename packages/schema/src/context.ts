@@ -5,6 +5,7 @@ import type {
   Upload,
   VideoService,
 } from '@charanim/tasks';
+import type { ApiKeyAdmin } from './api-key-admin.ts';
 
 export type { Upload };
 
@@ -19,7 +20,10 @@ export interface Viewer {
 
 /** The kie.ai account behind the gateway. */
 export interface Account {
-  /** Its remaining credits, as kie.ai gave them a few seconds ago at most; throws a ProviderError when kie.ai cannot tell. */
+  /**
+   * Its remaining credits, as kie.ai gave them a few seconds ago at most; throws a ProviderError
+   * when kie.ai cannot tell.
+   */
   credits(): Promise<number>;
 }
 
@@ -30,5 +34,7 @@ export interface Context {
   videos: VideoService;
   models: ModelRegistry;
   account: Account;
+  /** The API keys, for admin owners (ADMIN_OWNERS). */
+  apiKeys: ApiKeyAdmin;
   viewer: Viewer;
 }

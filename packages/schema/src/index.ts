@@ -8,7 +8,14 @@ import './character.ts';
 import './character-mutations.ts';
 import './credits.ts';
 import './model.ts';
+import './api-keys.ts';
 
+export type {
+  ApiKeyAdmin,
+  ApiKeyRecord,
+  ApiKeySelector,
+  CreateApiKeyOutcome,
+} from './api-key-admin.ts';
 export type { Account, Context, Upload, Viewer } from './context.ts';
 export { registerUpload } from './upload.ts';
 

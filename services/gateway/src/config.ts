@@ -25,19 +25,26 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
+/** The owner names API keys may have, as `createApiKey` accepts them. */
+const OWNER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The entries of a comma-separated list, trimmed, the empty ones left out. */
+const commaSeparated = (text: string) =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
 const apiKeyList = z
   .string()
   .trim()
   .transform((text, context) => {
     const keys = new Map<string, string>();
-    for (const entry of text
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean)) {
+    for (const entry of commaSeparated(text)) {
       const colon = entry.indexOf(':');
       const owner = entry.slice(0, colon);
       const key = entry.slice(colon + 1);
-      if (colon < 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(owner) || key.length < 16) {
+      if (colon < 1 || !OWNER_NAME.test(owner) || key.length < 16) {
         // The entry itself may hold a secret: the message names its position only.
         context.addIssue({
           code: 'custom',
@@ -50,12 +57,51 @@ const apiKeyList = z
     return keys;
   });
 
+const ownerList = z
+  .string()
+  .trim()
+  .transform((text, context) => {
+    const owners = commaSeparated(text);
+    const bad = owners.findIndex((owner) => !OWNER_NAME.test(owner));
+    if (bad >= 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `entry ${bad + 1} must be an owner name: letters, digits, _ . -, at most 64`,
+      });
+      return z.NEVER;
+    }
+    return new Set(owners);
+  });
+
 /** Every setting the gateway reads from its environment, with its default. */
 export const configSchema = z.object({
   /** `production` turns GraphiQL, introspection and open CORS off by default, and requires keys. */
   NODE_ENV: z.string().trim().default('development'),
   /** Client API keys as `owner:key,owner2:key2`; more can live in the database (`npm run keys`). */
   GATEWAY_API_KEYS: apiKeyList.optional(),
+  /**
+   * With no active key, requests run as the owner `local` even after keys existed (all revoked).
+   * Off by default: anonymous mode then lasts only until the first key is made. Refused in
+   * production, which always requires keys.
+   */
+  ALLOW_ANONYMOUS: flag.default(false),
+  /** Owners whose keys may manage keys through GraphQL (`createApiKey`, `apiKeys`, `revokeApiKeys`). */
+  ADMIN_OWNERS: ownerList.default(() => new Set<string>()),
+  /**
+   * How often each instance reads the key table's state (a count and two times) to see keys made
+   * or revoked elsewhere: revoked keys' connections end, and anonymous mode ends, this soon.
+   */
+  API_KEY_CHECK_MS: milliseconds(100).default(2_000),
+  /**
+   * How often every open graphql-ws connection and SSE subscription has its key checked again even
+   * when the key table looks unchanged (a key rewritten by hand).
+   */
+  API_KEY_RECHECK_MS: milliseconds(1_000).default(60_000),
+  /**
+   * Read by `npm run keys -- … --gateway URL` only: the key of an owner in the gateway's
+   * ADMIN_OWNERS that it sends, so that the key stays out of the command line.
+   */
+  GATEWAY_ADMIN_KEY: optionalText,
   /**
    * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
    * instance: an owner's keys share one budget. 0 turns the limit off.
@@ -189,6 +235,11 @@ function crossChecks(
       );
     }
   }
+  if (config.ALLOW_ANONYMOUS && config.NODE_ENV === 'production') {
+    problems.push(
+      'ALLOW_ANONYMOUS: production always requires API keys: unset ALLOW_ANONYMOUS, or run outside production',
+    );
+  }
   return problems;
 }
 
@@ -209,10 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graphiql: result.data.GRAPHIQL ?? !production,
       introspection: result.data.INTROSPECTION ?? !production,
       metricsPublic: result.data.METRICS_PUBLIC ?? (!production && !result.data.METRICS_TOKEN),
-      corsOrigins: origins
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
+      corsOrigins: commaSeparated(origins),
     };
   }
   throw configError(

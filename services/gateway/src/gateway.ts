@@ -14,9 +14,12 @@ import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/t
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
+import { apiKeyAdmin } from './auth/api-key-admin.ts';
+import type { Identity } from './auth/authenticator.ts';
 import { createOwnerBudget } from './auth/owner-budget.ts';
 import { setUpAuthentication } from './auth/set-up.ts';
 import { useApiKeys } from './auth/use-api-keys.ts';
+import { useRevocableSubscriptions } from './auth/use-revocable-subscriptions.ts';
 import type { Config } from './config.ts';
 import { cacheCredits } from './credits-cache.ts';
 import { every } from './every.ts';
@@ -133,10 +136,11 @@ export async function startGateway({
   };
   const core = createTaskCore({ ...deps, callbackHmacKey: config.KIE_WEBHOOK_HMAC_KEY });
 
-  const authenticate = await setUpAuthentication(config, database, logger);
+  const access = await setUpAuthentication(config, database, logger);
+  const keyAdmin = apiKeyAdmin({ db: database.db, admins: config.ADMIN_OWNERS, access, logger });
   const takeMutation = createOwnerBudget(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
   const takeCreditsRead = createOwnerBudget(config.RATE_LIMIT_CREDITS_PER_MINUTE);
-  const shared: Omit<Context, 'viewer'> = {
+  const shared: Omit<Context, 'viewer' | 'apiKeys'> = {
     tasks: core.tasks,
     characters: core.characters,
     videos: core.videos,
@@ -183,11 +187,11 @@ export async function startGateway({
     // Whatever NODE_ENV says: in development graphql-yoga would answer an unexpected error with its
     // original message and stack, which may hold a query's values. The log keeps what is needed.
     maskedErrors: { isDev: false },
-    context: ({ owner }: { owner?: string }): Context => {
+    context: ({ identity }: { identity?: Identity }): Context => {
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
-      if (!owner)
+      if (!identity)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...shared, viewer: viewerOf(owner) };
+      return { ...shared, viewer: viewerOf(identity.owner), apiKeys: keyAdmin(identity) };
     },
     plugins: [
       useRequestId(),
@@ -195,9 +199,12 @@ export async function startGateway({
       useReady({ database, logger }),
       useMetrics(metrics, { public: config.metricsPublic, token: config.METRICS_TOKEN }),
       useApiKeys({
-        authenticate,
+        authenticate: access.authenticate,
         publicPaths: ['/health', '/health/live', READY_PATH, METRICS_PATH, WEBHOOK_PATH],
+        graphiql: config.graphiql,
+        graphqlPath: GRAPHQL_PATH,
       }),
+      useRevocableSubscriptions(access, logger),
       useRequestShape(),
       useJsonBodyLimit(MAX_JSON_BYTES),
       ...queryLimits(config),
@@ -223,7 +230,7 @@ export async function startGateway({
     server,
     path: GRAPHQL_PATH,
     yoga,
-    authenticate,
+    access,
     // A message carries what an HTTP request's JSON body does, and is bounded the same.
     maxMessageBytes: MAX_JSON_BYTES,
   });
@@ -253,6 +260,7 @@ export async function startGateway({
   const stop = async (deadlineMs: number) => {
     // Stops the timer at once; the tick in flight is awaited below, beside the connections.
     const polled = polling?.stop();
+    const watched = access.stop();
     // graphql-ws clients first, with 1001, so that they reconnect elsewhere and resubscribe: had
     // their feeds ended first, they would be sent `complete`, as if the task had no more changes.
     for (const socket of wsServer.clients) socket.close(1001, 'The gateway is shutting down');
@@ -262,6 +270,7 @@ export async function startGateway({
     events.endSubscriptions();
     await Promise.all([
       polled,
+      watched,
       closeServer(deadlineMs, () => {
         for (const socket of wsServer.clients) socket.terminate();
       }),

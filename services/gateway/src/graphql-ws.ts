@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
-import type { Authenticate } from './auth/authenticator.ts';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Identity } from './auth/authenticator.ts';
+import type { Access } from './auth/set-up.ts';
 import { MAX_NESTING, nestingOf } from './plugins/limits.ts';
 
 // The adapter needs only getEnveloped, whatever the server's context types.
@@ -24,14 +25,15 @@ const MAX_INIT_BYTES = 16 * 1024;
 /**
  * graphql-ws on the HTTP server's port and path, executing through graphql-yoga's plugins. The key
  * comes in `connectionParams.authorization` (`Bearer <key>`); without a valid one the connection
- * is closed with 4401. A message over `maxMessageBytes`, or more than MAX_INIT_BYTES sent before
- * the key is accepted, closes the connection with 1009.
+ * is closed with 4401, and so is an open connection whose key is revoked (see closeWhenRefused).
+ * A message over `maxMessageBytes`, or more than MAX_INIT_BYTES sent before the key is accepted,
+ * closes the connection with 1009.
  */
 export function serveGraphqlWs(options: {
   server: Server;
   path: string;
   yoga: Yoga;
-  authenticate: Authenticate;
+  access: Pick<Access, 'authenticate' | 'hold'>;
   maxMessageBytes: number;
 }): WebSocketServer {
   const wsServer = new WebSocketServer({
@@ -39,13 +41,13 @@ export function serveGraphqlWs(options: {
     path: options.path,
     maxPayload: options.maxMessageBytes,
   });
-  const owners = new WeakMap<object, string>();
+  const identities = new WeakMap<object, Identity>();
   wsServer.on('connection', (socket, request) => {
     // Counted on the wire, so that not even a message still arriving passes the bound. A client
     // asked to close that goes on sending is cut off.
     let received = 0;
     const count = (chunk: Buffer) => {
-      if (owners.has(socket)) return void request.socket.off('data', count);
+      if (identities.has(socket)) return void request.socket.off('data', count);
       received += chunk.length;
       if (received > 4 * MAX_INIT_BYTES) socket.terminate();
       else if (received > MAX_INIT_BYTES) {
@@ -58,11 +60,12 @@ export function serveGraphqlWs(options: {
     {
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        const owner = await options.authenticate(
+        const identity = await options.access.authenticate(
           typeof authorization === 'string' ? authorization : undefined,
         );
-        if (owner) {
-          owners.set(ctx.extra.socket, owner);
+        if (identity) {
+          identities.set(ctx.extra.socket, identity);
+          closeWhenRefused(ctx.extra.socket, identity, options.access);
           return true;
         }
         ctx.extra.socket.close(CLOSE_UNAUTHORIZED, 'Unauthorized: a valid API key is required');
@@ -76,7 +79,7 @@ export function serveGraphqlWs(options: {
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
-          owner: owners.get(ctx.extra.socket),
+          identity: identities.get(ctx.extra.socket),
         });
         // A bad document fails its own subscription, never the connection with the others on it.
         let document: ReturnType<typeof enveloped.parse>;
@@ -105,4 +108,18 @@ export function serveGraphqlWs(options: {
     wsServer,
   );
   return wsServer;
+}
+
+/**
+ * Closes the connection with 4401 and the reason once its key is revoked, or once a key is
+ * required of a connection opened without one. 4401 rather than 4403: graphql-ws clients do not
+ * reconnect after 4401, and the same key would be refused again.
+ */
+function closeWhenRefused(socket: WebSocket, identity: Identity, access: Pick<Access, 'hold'>) {
+  // Closed while its key was looked up: there is nothing left to hold, and no 'close' to come.
+  if (socket.readyState >= socket.CLOSING) return;
+  const release = access.hold(identity, (reason) =>
+    socket.close(CLOSE_UNAUTHORIZED, `Unauthorized: ${reason}`),
+  );
+  socket.once('close', release);
 }

@@ -1,5 +1,6 @@
 /**
- * Manages the gateway's API keys in the database the gateway uses (DATABASE_URL, else DATA_DIR):
+ * Manages the gateway's API keys in the database the gateway uses (DATABASE_URL, else DATA_DIR),
+ * or through a running gateway (`--gateway URL`, with an admin key):
  * `npm run keys -- create --owner NAME`, `revoke --id ID | --key KEY | --owner NAME`,
  * `list [--owner NAME]`.
  */
@@ -8,11 +9,13 @@ import {
   createApiKey,
   type DatabaseHandle,
   DatabaseOpenError,
+  DirectoryLockedError,
   listApiKeys,
   openDatabase,
   revokeApiKeys,
 } from '@charanim/db';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { GatewayKeyError, gatewayKeyStore, type KeyStore } from './keys-through-gateway.ts';
 
 const USAGE = `usage: npm run keys -- <command> [options]
 
@@ -22,6 +25,12 @@ commands:
   revoke --key KEY        revoke this key
   revoke --owner NAME     revoke every active key of NAME
   list [--owner NAME]     list the keys (id, owner, prefix, created, revoked)
+
+options:
+  --gateway URL           go through the gateway at URL (e.g. http://127.0.0.1:4000) instead of
+                          opening the database: for a PGlite directory a running gateway holds
+  --admin-key KEY         with --gateway: a key of an owner in the gateway's ADMIN_OWNERS
+                          (better: set GATEWAY_ADMIN_KEY, which stays out of the command line)
 
 The database is the gateway's: DATABASE_URL, or the PGlite directory DATA_DIR.
 `;
@@ -39,13 +48,15 @@ class Exit extends Error {
 const usageError = (problem: string) => new Exit(2, `keys: ${problem}\n\n${USAGE}`);
 
 type Options = { owner?: string | undefined; id?: string | undefined; key?: string | undefined };
-type Command =
+/** Through a running gateway rather than the database. */
+type Via = { gateway: string; adminKey: string | undefined } | undefined;
+type Command = (
   | { name: 'create'; owner: string }
   | { name: 'revoke'; which: { id: string } | { key: string } | { owner: string } }
   | { name: 'list'; owner: string | undefined }
-  | { name: 'help' };
+) & { via: Via };
 
-function parseCommand(args: string[]): Command {
+function parseCommand(args: string[]): Command | { name: 'help' } {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(args);
@@ -58,6 +69,7 @@ function parseCommand(args: string[]): Command {
   const [name, ...extra] = positionals;
   // Never echo positionals: a key pasted without --key would land in the message.
   if (extra.length > 0) throw usageError('unexpected arguments after the command');
+  const via = parseVia(values.gateway, values['admin-key']);
   const given = (['owner', 'id', 'key'] as const).filter((option) => values[option] !== undefined);
   const only = (allowed: (keyof Options)[]) => {
     const stray = given.filter((option) => !allowed.includes(option));
@@ -69,16 +81,16 @@ function parseCommand(args: string[]): Command {
     case 'create':
       only(['owner']);
       if (values.owner === undefined) throw usageError('create needs --owner NAME');
-      return { name, owner: values.owner };
+      return { name, owner: values.owner, via };
     case 'revoke': {
       if (given.length !== 1) throw usageError('revoke needs exactly one of --id, --key, --owner');
-      if (values.id !== undefined) return { name, which: { id: values.id } };
-      if (values.key !== undefined) return { name, which: { key: values.key } };
-      return { name, which: { owner: values.owner as string } };
+      if (values.id !== undefined) return { name, which: { id: values.id }, via };
+      if (values.key !== undefined) return { name, which: { key: values.key }, via };
+      return { name, which: { owner: values.owner as string }, via };
     }
     case 'list':
       only(['owner']);
-      return { name, owner: values.owner };
+      return { name, owner: values.owner, via };
     case undefined:
       throw usageError('no command given');
     default:
@@ -93,6 +105,8 @@ function parse(args: string[]) {
       owner: { type: 'string' },
       id: { type: 'string' },
       key: { type: 'string' },
+      gateway: { type: 'string' },
+      'admin-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -114,10 +128,30 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHandle['db']) {
+/** The gateway to go through, if any; a URL that holds credentials is never echoed. */
+function parseVia(gateway: string | undefined, adminKey: string | undefined): Via {
+  if (gateway === undefined) {
+    if (adminKey !== undefined) throw usageError('--admin-key needs --gateway URL');
+    return undefined;
+  }
+  if (!/^https?:\/\//i.test(gateway) || !URL.canParse(gateway)) {
+    throw usageError('--gateway needs an absolute http(s) URL, such as http://127.0.0.1:4000');
+  }
+  return { gateway, adminKey };
+}
+
+function databaseKeyStore(db: DatabaseHandle['db']): KeyStore {
+  return {
+    create: (owner) => createApiKey(db, owner),
+    revoke: (which) => revokeApiKeys(db, which),
+    list: (owner) => listApiKeys(db, owner),
+  };
+}
+
+async function run(command: Command, store: KeyStore) {
   switch (command.name) {
     case 'create': {
-      const created = await createApiKey(db, command.owner);
+      const created = await store.create(command.owner);
       process.stdout.write(`${created.key}\n`);
       process.stderr.write(
         `Made key ${created.prefix}… (id ${created.id}) for ${created.owner}.\n` +
@@ -127,13 +161,13 @@ async function run(command: Exclude<Command, { name: 'help' }>, db: DatabaseHand
       return;
     }
     case 'revoke': {
-      const revoked = await revokeApiKeys(db, command.which);
+      const revoked = await store.revoke(command.which);
       if (revoked === 0) throw new Exit(1, 'keys: no active key matched; nothing was revoked\n');
       process.stdout.write(`revoked ${revoked} key${revoked === 1 ? '' : 's'}\n`);
       return;
     }
     case 'list': {
-      const keys = await listApiKeys(db, command.owner);
+      const keys = await store.list(command.owner);
       const rows = keys.map((key) => [
         key.id,
         key.owner,
@@ -156,12 +190,20 @@ async function main(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) throw new Exit(78, `${error.message}\n`); // EX_CONFIG
     throw error;
+  }
+  if (command.via) {
+    const adminKey = command.via.adminKey ?? config.GATEWAY_ADMIN_KEY;
+    if (adminKey === undefined) {
+      throw usageError('--gateway needs an admin key: set GATEWAY_ADMIN_KEY, or give --admin-key');
+    }
+    await run(command, gatewayKeyStore(command.via.gateway, adminKey));
+    return 0;
   }
   const handle = await openDatabase({
     url: config.DATABASE_URL,
@@ -171,12 +213,19 @@ async function main(args: string[]): Promise<number> {
   });
   try {
     await handle.migrate();
-    await run(command, handle.db);
+    await run(command, databaseKeyStore(handle.db));
   } finally {
     await handle.close();
   }
   return 0;
 }
+
+/**
+ * Said when a gateway holds the PGlite directory, on the same line (the message is one line): what
+ * to do instead of stopping the gateway.
+ */
+const THROUGH_THE_GATEWAY =
+  'To manage keys while that gateway runs, go through it: add --gateway http://HOST:PORT, with the key of an owner in its ADMIN_OWNERS in GATEWAY_ADMIN_KEY (or --admin-key KEY).';
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
@@ -186,8 +235,13 @@ main(process.argv.slice(2)).then(
       process.exit(error.code);
     }
     if (error instanceof DatabaseOpenError) {
-      process.stderr.write(`keys: ${error.message}\n`);
+      const hint = error.cause instanceof DirectoryLockedError ? ` ${THROUGH_THE_GATEWAY}` : '';
+      process.stderr.write(`keys: ${error.message}${hint}\n`);
       process.exit(78); // EX_CONFIG, as the gateway
+    }
+    if (error instanceof GatewayKeyError) {
+      process.stderr.write(`keys: ${error.message}\n`);
+      process.exit(error.exitCode);
     }
     process.stderr.write(`keys: ${describe(error)}\n`);
     process.exit(1);

@@ -34,6 +34,10 @@ describe('loadConfig', () => {
       POLL_LEASE_MS: 30_000,
       DATABASE_POOL_SIZE: 10,
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
+      ALLOW_ANONYMOUS: false,
+      ADMIN_OWNERS: new Set(),
+      API_KEY_CHECK_MS: 2_000,
+      API_KEY_RECHECK_MS: 60_000,
     });
   });
 
@@ -110,6 +114,25 @@ describe('loadConfig', () => {
       loadConfig({ GATEWAY_API_KEYS: 'alice:0123456789abcdef,short-secret-xyz' });
     expect(attempt).toThrow(/GATEWAY_API_KEYS: entry 2 must be owner:key/);
     expect(attempt).not.toThrow(/short-secret-xyz/);
+  });
+
+  it('reads admin owners as a comma-separated list of owner names', () => {
+    expect(loadConfig({ ADMIN_OWNERS: ' ops, billing.team ,' }).ADMIN_OWNERS).toEqual(
+      new Set(['ops', 'billing.team']),
+    );
+    expect(() => loadConfig({ ADMIN_OWNERS: 'ops,has space' })).toThrow(
+      /ADMIN_OWNERS: entry 2 must be an owner name/,
+    );
+  });
+
+  it('refuses ALLOW_ANONYMOUS in production, which always requires keys', () => {
+    expect(loadConfig({ ALLOW_ANONYMOUS: 'true' }).ALLOW_ANONYMOUS).toBe(true);
+    const attempt = () => loadConfig({ ALLOW_ANONYMOUS: 'true', NODE_ENV: 'production' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/ALLOW_ANONYMOUS: production always requires API keys/);
+    expect(loadConfig({ ALLOW_ANONYMOUS: 'false', NODE_ENV: 'production' }).ALLOW_ANONYMOUS).toBe(
+      false,
+    );
   });
 
   it('names every bad value in one message', () => {

@@ -56,6 +56,9 @@ describe.concurrent('npm run keys', () => {
       keys(['revoke', '--id', 'x', '--owner', 'y']),
       keys(['list', '--bogus']),
       keys(['list', 'cag_pasted-without-an-option']),
+      keys(['list', '--admin-key', 'cag_admin-without-a-gateway']),
+      keys(['list', '--gateway', 'gateway.example.com']),
+      keys(['list', '--gateway', 'http://127.0.0.1:4000']),
     ]);
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(2);
@@ -63,6 +66,10 @@ describe.concurrent('npm run keys', () => {
       expect(run.stdout).toBe('');
     }
     expect(runs[5]?.stderr).not.toContain('cag_pasted');
+    expect(runs[6]?.stderr).toContain('--admin-key needs --gateway URL');
+    expect(runs[6]?.stderr).not.toContain('cag_admin');
+    expect(runs[7]?.stderr).toContain('--gateway needs an absolute http(s) URL');
+    expect(runs[8]?.stderr).toContain('--gateway needs an admin key: set GATEWAY_ADMIN_KEY');
   });
 
   it('exits 78 naming a bad setting', async () => {

@@ -145,6 +145,7 @@ describe('the gateway process', () => {
         expect(lines[0]).toContain(`another process has it open (pid ${gateway.child.pid} on `);
       }
       expect(refused[0]?.output).not.toMatch(/cag_/);
+      expect(refused[0]?.output).toContain('go through it: add --gateway http://HOST:PORT');
 
       gateway.child.kill('SIGTERM');
       expect((await gateway.ended).code).toBe(0);

@@ -7,3 +7,8 @@ import { runScript, type ScriptEnd } from '@charanim/test-support';
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<ScriptEnd> {
   return runScript('examples/client/src/cli.ts', { args, env });
 }
+
+/** `npm run keys -- …` in a process of its own, with only PATH and `env`. */
+export function runKeys(args: string[], env: Record<string, string> = {}): Promise<ScriptEnd> {
+  return runScript('services/gateway/src/keys-cli.ts', { args, env });
+}

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createDatabase } from '@charanim/test-support';
 import { afterAll, beforeAll } from 'vitest';
@@ -8,10 +11,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database for one test file, on the server or in PGlite per `TEST_DATABASE`. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (process.env.TEST_DATABASE === 'pglite') return { url: 'memory://', drop: async () => {} };
-  return createDatabase();
+/**
+ * A fresh, empty database for one test file, on the server or in PGlite per `TEST_DATABASE`: in
+ * memory, or `onDisk` in a directory of its own, for a test that opens it again after a restart.
+ */
+export async function createTestDatabase(
+  options: { onDisk?: boolean } = {},
+): Promise<TestDatabase> {
+  if (process.env.TEST_DATABASE !== 'pglite') return createDatabase();
+  if (!options.onDisk) return { url: 'memory://', drop: async () => {} };
+  const directory = await mkdtemp(join(tmpdir(), 'gateway-test-pglite-'));
+  return { url: directory, drop: () => rm(directory, { recursive: true, force: true }) };
 }
 
 /** A fresh database, migrated and opened for direct queries; `close` drops it as well. */

@@ -16,6 +16,8 @@ export interface TestGatewayOptions {
   /** Extra or overriding environment for the gateway. */
   env?: Record<string, string>;
   startPoller?: boolean;
+  /** The database to run on, left as it is on close; default a fresh one, dropped on close. */
+  database?: TestDatabase;
 }
 
 export interface TestGateway {
@@ -34,7 +36,7 @@ export interface TestGateway {
 /** A gateway on a fresh database, talking to its own emulator the way it talks to kie.ai. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const signed = options.signed ?? true;
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = options.database ?? (await createTestDatabase());
   const emulator = await startEmulator({
     apiKey: TEST_API_KEY,
     ...(signed && { webhookHmacKey: TEST_HMAC_KEY }),
@@ -80,7 +82,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     async close() {
       await gateway.stop(1_000);
       await emulator.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -1,30 +1,35 @@
 import type { Plugin } from 'graphql-yoga';
 import { jsonResponse } from '../plugins/json-response.ts';
-import type { Authenticate } from './authenticator.ts';
+import type { Authenticate, Identity } from './authenticator.ts';
 
-/** Where the owner of an authenticated HTTP request travels to the GraphQL context. */
+/** Where the identity of an authenticated HTTP request travels to the GraphQL context. */
 export interface AuthenticatedServerContext {
-  owner?: string;
+  identity?: Identity;
 }
 
-/** The GraphiQL page itself is public: the operations it sends carry the key like any other. */
-const isGraphiqlPage = (request: Request) =>
-  request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+export interface UseApiKeysOptions {
+  authenticate: Authenticate;
+  /** Paths answered without a key: health, readiness, metrics, the webhook route. */
+  publicPaths: string[];
+  /** GraphiQL is served: its page at `graphqlPath` is then public. */
+  graphiql: boolean;
+  graphqlPath: string;
+}
 
 /**
  * Every GraphQL request over HTTP needs `Authorization: Bearer <key>`; a missing or unknown key is
  * answered 401 before the body is read.
  */
-export function useApiKeys(options: { authenticate: Authenticate; publicPaths: string[] }): Plugin {
+export function useApiKeys(options: UseApiKeysOptions): Plugin {
   const open = new Set(options.publicPaths);
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       // Every path but the few public ones, since yoga answers GraphQL on variants of its own.
       if (open.has(url.pathname) || request.method === 'OPTIONS') return;
-      if (isGraphiqlPage(request)) return;
-      const owner = await options.authenticate(request.headers.get('authorization'));
-      if (owner) {
-        (serverContext as AuthenticatedServerContext).owner = owner;
+      if (isGraphiqlPage(request, url, options)) return;
+      const identity = await options.authenticate(request.headers.get('authorization'));
+      if (identity) {
+        (serverContext as AuthenticatedServerContext).identity = identity;
         return;
       }
       const response = jsonResponse(fetchAPI, 401, {
@@ -39,4 +44,19 @@ export function useApiKeys(options: { authenticate: Authenticate; publicPaths: s
       endResponse(response);
     },
   };
+}
+
+/**
+ * The GraphiQL page itself is public: the operations it sends carry the key like any other. Only
+ * while GraphiQL is on, and only the request yoga answers with the page (a browser's GET of the
+ * GraphQL path), never executing it: with GraphiQL off, the same GET (`?query=…` and
+ * `Accept: text/html, application/json`) is executed, and must carry a key like any request.
+ */
+function isGraphiqlPage(request: Request, url: URL, options: UseApiKeysOptions): boolean {
+  return (
+    options.graphiql &&
+    request.method === 'GET' &&
+    url.pathname.replace(/\/$/, '') === options.graphqlPath &&
+    (request.headers.get('accept') ?? '').includes('text/html')
+  );
 }
