@@ -97,6 +97,12 @@ export const tasks = pgTable(
     nextPollAt: timestampMs('next_poll_at'),
     /** The instance polling the task, while its lease holds: for operators, not for locking. */
     leasedBy: text('leased_by'),
+    /**
+     * Reads of kie.ai that unsigned callbacks asked for in the minute from `hintWindowAt`: anyone
+     * can send one, so each task gets a few such reads a minute (the poller reads it anyway).
+     */
+    hintReads: integer('hint_reads').notNull().default(0),
+    hintWindowAt: timestampMs('hint_window_at'),
     pollAttempts: integer('poll_attempts').notNull().default(0),
   },
   (t) => [
