@@ -127,6 +127,9 @@ describe('relevance order on every path', () => {
     ['fox red'],
     // A typo.
     ['dancign'],
+    // Typos by two swapped letters, which trigrams do not find.
+    ['fxo'],
+    ['drgaon scraf'],
     // More words begin with it than a word stands for: a prefix, for the GIN index.
     ['zeb'],
     ['zebra'],
@@ -264,5 +267,48 @@ describe('what a user expects first', () => {
       'a red fox running through snow',
     ]);
     expect((await found('fox runn'))[0]).toBe('a red fox running through snow');
+  });
+});
+
+/**
+ * A library where a misspelt word is like many words by trigrams but one swap away from another:
+ * "tarin" shares three trigrams with each tar… word and two with "train".
+ */
+const SWAPS = 'swaps';
+const swaps = [
+  'a toy train',
+  'a tardy tarot reader with a tarp, tarts, a tart, taro, tar, a tare and a tarry tariff',
+  'a mountain tarn',
+  'a fox with a red scarf',
+  'two foxes in the snow',
+];
+
+describe('typos by two swapped letters', () => {
+  beforeAll(async () => {
+    const { db } = database();
+    for (const [index, prompt] of swaps.entries()) {
+      await insertFinishedCharacter(db, {
+        owner: SWAPS,
+        prompt,
+        createdAt: new Date(Date.now() - index * 60_000),
+        characterId: `char_swaps_${index}`,
+        sourceVideoUrl: 'https://videos.example.com/swaps.mp4',
+      });
+    }
+  });
+
+  const found = async (search: string) => {
+    const page = await listCharacters(database().db, SWAPS, { first: 20, search });
+    return page.rows.map((row) => row.character.prompt);
+  };
+
+  it('finds the word a swap makes, as near as a word one edit away', async () => {
+    expect(await found('fxo')).toEqual(['a fox with a red scarf']);
+    // tarn is one edit away too, and more alike; the other tar… words two.
+    expect(await found('tarin')).toEqual([
+      'a mountain tarn',
+      'a toy train',
+      'a tardy tarot reader with a tarp, tarts, a tart, taro, tar, a tare and a tarry tariff',
+    ]);
   });
 });

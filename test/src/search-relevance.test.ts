@@ -98,6 +98,23 @@ describe('relevance search', () => {
     ]);
   });
 
+  it('finds a word with two adjacent letters swapped, however short the word', async () => {
+    // A swap leaves a short word too few of its trigrams to be found by them ("fxo" is 0.14 like
+    // "fox"; 0.3 is needed), and a swap of its first two letters changes its first letter.
+    for (const [typo, prompt] of [
+      ['fxo', 'A fox with a red scarf'],
+      ['ofx', 'A fox with a red scarf'],
+      ['cta', 'A sleepy cat on a windowsill'],
+      ['snwo', 'Two foxes playing in the snow'],
+      ['clam', 'A calm robot gardener'],
+      ['scraf', 'A fox with a red scarf'],
+      ['fxo scraf', 'A fox with a red scarf'],
+    ])
+      expect(await prompts({ search: typo }), typo).toEqual([prompt]);
+    const [edge] = (await search({ search: 'fxo', first: 1 })).edges;
+    expect(edge.highlight).toBe('A <mark>fox</mark> with a red scarf');
+  });
+
   it('ranks the word as written first, then its other forms, then the nearest typo', async () => {
     // The knight is newer, so the old rule (most occurrences, then newest) put it first.
     expect(await prompts({ search: 'running' })).toEqual([

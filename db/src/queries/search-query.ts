@@ -1,10 +1,13 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 
 /** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
 const TYPO_SIMILARITY = 0.3;
 
-/** How many of the most alike words a typo is measured against, and how many of them it keeps. */
+/**
+ * How many of the owner's words a typo is measured against (its swapped letters first, then the
+ * most alike), and how many of them it keeps.
+ */
 const TYPO_CANDIDATES = 10;
 const TYPO_NEAREST = 3;
 
@@ -147,10 +150,7 @@ export async function resolveSearch(
   const rows = rowsOf<Known>(
     await db.execute(sql`
       select w.ord, w.word, s.stem, k.term, k.lexemes, k.likeness
-      from unnest(array[${sql.join(
-        words.map((word) => sql`${word}`),
-        sql`, `,
-      )}]::text[]) with ordinality as w(word, ord)
+      from unnest(${textArray(words)}) with ordinality as w(word, ord)
       cross join lateral (
         select string_agg(lexeme, '') as stem from unnest(to_tsvector('english', w.word))
       ) s
@@ -240,8 +240,10 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
 
 /**
  * The owner's words nearest a misspelt one: the most alike by pg_trgm similarity (its GIN index
- * serves `%`), ordered by edits (an adjacent swap is one), to the word or between the stems,
- * then by similarity. Trigrams alone rank "pen" with "penguin" for "pengiun".
+ * serves `%`) and the words it is with two adjacent letters swapped, ordered by edits (a swap is
+ * one), to the word or between the stems, then by similarity. Trigrams alone rank "pen" with
+ * "penguin" for "pengiun", and a swap leaves a short word few of its trigrams ("fxo" is 0.14
+ * like "fox").
  */
 async function nearestTerms(
   db: Executor,
@@ -249,6 +251,7 @@ async function nearestTerms(
   word: string,
   stem: string,
 ): Promise<Operand[]> {
+  const swaps = textArray(transpositions(word));
   const alike = await db.transaction(async (tx) => {
     await tx.execute(
       sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
@@ -258,8 +261,8 @@ async function nearestTerms(
         select term, similarity(term, ${word}) as likeness,
           (tsvector_to_array(to_tsvector('english', term)))[1] as stem
         from search_terms
-        where owner = ${owner} and term % ${word}
-        order by likeness desc, term
+        where owner = ${owner} and (term % ${word} or term = any(${swaps}))
+        order by term = any(${swaps}) desc, likeness desc, term
         limit ${TYPO_CANDIDATES}`),
     );
   });
@@ -278,6 +281,27 @@ async function nearestTerms(
       weight: LEVEL * typoLevel(edits, likeness),
       stem: quoted(row.stem as string),
     }));
+}
+
+/** The words made of a word by swapping two adjacent letters, the commonest typo of all. */
+function transpositions(word: string): string[] {
+  const letters = [...word];
+  const swapped = new Set<string>();
+  for (let i = 1; i < letters.length; i++) {
+    if (letters[i] === letters[i - 1]) continue;
+    const copy = [...letters];
+    [copy[i - 1], copy[i]] = [copy[i] as string, copy[i - 1] as string];
+    swapped.add(copy.join(''));
+  }
+  return [...swapped];
+}
+
+/** A text[] of values, one parameter each. */
+function textArray(values: string[]): SQL {
+  return sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
 }
 
 /** Edits from one word to another: insertions, deletions, substitutions, adjacent swaps. */
