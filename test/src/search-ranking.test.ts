@@ -2,6 +2,7 @@ import {
   type CharacterFilter,
   listCharacters,
   resolveCharacterSearch,
+  StopWordsOnlyError,
   seedCharacters,
 } from '@charanim/db';
 import { sql } from 'drizzle-orm';
@@ -283,7 +284,7 @@ const swaps = [
   'two foxes in the snow',
 ];
 
-describe('typos by two swapped letters', () => {
+describe('typos by two swapped letters, and stop words', () => {
   beforeAll(async () => {
     const { db } = database();
     for (const [index, prompt] of swaps.entries()) {
@@ -310,5 +311,21 @@ describe('typos by two swapped letters', () => {
       'a toy train',
       'a tardy tarot reader with a tarp, tarts, a tart, taro, tar, a tare and a tarry tariff',
     ]);
+  });
+
+  it('reads a word that swaps to a stop word as that stop word', async () => {
+    const foxes = ['a fox with a red scarf', 'two foxes in the snow'];
+    for (const search of ['fox', 'the fox', 'teh fox', 'fox hte'])
+      expect(await found(search)).toEqual(foxes);
+  });
+
+  it('refuses a search of only stop words, in either order', async () => {
+    const { db } = database();
+    for (const search of ['the', 'a the of', 'teh'])
+      for (const order of ['RELEVANCE', 'NEWEST'] as const)
+        await expect(
+          listCharacters(db, SWAPS, { first: 20, search, order }),
+          `${search} ${order}`,
+        ).rejects.toBeInstanceOf(StopWordsOnlyError);
   });
 });

@@ -139,12 +139,24 @@ describe('relevance search', () => {
     expect(await prompts({ search: 'runn neon' })).toEqual(['A robot running through a neon city']);
   });
 
-  it('ignores stop words', async () => {
-    expect((await prompts({ search: 'the fox' })).sort()).toEqual([
-      'A fox with a red scarf',
-      'Two foxes playing in the snow',
-    ]);
-    expect(await prompts({ search: 'the a' })).toHaveLength(seeds.length);
+  it('ignores stop words, and a word that is one with two letters swapped', async () => {
+    for (const words of ['the fox', 'teh fox', 'fox hte'])
+      expect((await prompts({ search: words })).sort(), words).toEqual([
+        'A fox with a red scarf',
+        'Two foxes playing in the snow',
+      ]);
+  });
+
+  it('refuses a search of only stop words instead of listing everything unmarked', async () => {
+    for (const words of ['the a', 'A THE!', 'teh']) {
+      const response = await graphql(t.graphqlUrl, SEARCH, { search: words });
+      expect(response.errors?.[0], words).toMatchObject({
+        message: expect.stringMatching(/^search has only stop words/),
+        extensions: { code: 'BAD_USER_INPUT', argument: 'search' },
+      });
+      const newest = await graphql(t.graphqlUrl, SEARCH, { search: words, orderBy: 'NEWEST' });
+      expect(newest.errors?.[0]?.extensions?.code, words).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('ranks a prompt that matches more strongly first', async () => {

@@ -117,6 +117,8 @@ interface Known {
   ord: string | number;
   word: string;
   stem: string | null;
+  /** Whether two adjacent letters of the word swapped make a stop word ("teh"). */
+  swapsToStopWord: boolean;
   term: string | null;
   lexemes: string[] | null;
   likeness: number | null;
@@ -136,24 +138,36 @@ interface Candidate {
  * written): the same word, the other forms of its English stem, the words it is the start of (or
  * whose stem its stem begins), each weighed by kind of match (see the levels above); or, when it
  * matches none, as the nearest words (a typo). Words rather than `word:*` prefixes let the ranked
- * lists of `character_terms` be walked. Null when a word is like nothing the owner has; undefined
- * when the search holds only stop words (no filter).
+ * lists of `character_terms` be walked. Null when a word is like nothing the owner has. A word
+ * that matches nothing and is a stop word with two adjacent letters swapped ("teh") is read as
+ * that stop word.
+ *
+ * @throws StopWordsOnlyError when every word is a stop word: such a search would keep everything.
  */
 export async function resolveSearch(
   db: Executor,
   owner: string,
   words: string[],
-): Promise<SearchQuery | null | undefined> {
+): Promise<SearchQuery | null> {
   // Every form of a stem begins with the letter the stem begins with, so the owner's words that
   // begin as the search word does hold every word it can stand for and every other form of their
   // stems: which tells whether a stem is written one way only.
   const rows = rowsOf<Known>(
     await db.execute(sql`
-      select w.ord, w.word, s.stem, k.term, k.lexemes, k.likeness
-      from unnest(${textArray(words)}) with ordinality as w(word, ord)
+      select w.ord, w.word, s.stem, coalesce(typo.stop, false) as "swapsToStopWord", k.term,
+        k.lexemes, k.likeness
+      -- Each word with its swapped letters, space-separated (a search word holds no space).
+      from unnest(
+        ${textArray(words)},
+        ${textArray(words.map((word) => transpositions(word).join(' ')))}
+      ) with ordinality as w(word, swaps, ord)
       cross join lateral (
         select string_agg(lexeme, '') as stem from unnest(to_tsvector('english', w.word))
       ) s
+      cross join lateral (
+        select bool_or(length(to_tsvector('english', swap)) = 0) as stop
+        from unnest(string_to_array(w.swaps, ' ')) swap
+      ) typo
       left join lateral (
         select t.term, tsvector_to_array(to_tsvector('english', t.term)) as lexemes,
           similarity(t.term, w.word) as likeness
@@ -171,14 +185,32 @@ export async function resolveSearch(
   }
   const groups: Operand[][] = [];
   for (const known of byWord.values()) {
-    const { word, stem } = known[0] as Known;
+    const { word, stem, swapsToStopWord } = known[0] as Known;
     // A stop word ("a", "the") says nothing about a prompt.
     if (!stem) continue;
-    const group = expansion(word, stem, known) ?? (await nearestTerms(db, owner, word, stem));
-    if (group.length === 0) return null;
-    groups.push(group);
+    const group = expansion(word, stem, known);
+    // So does a stop word mistyped ("teh fox"): read as a typo of a rarer word, it would find
+    // nothing the user meant.
+    if (group === undefined && swapsToStopWord) continue;
+    const operands = group ?? (await nearestTerms(db, owner, word, stem));
+    if (operands.length === 0) return null;
+    groups.push(operands);
   }
-  return groups.length === 0 ? undefined : { groups };
+  if (groups.length === 0) throw new StopWordsOnlyError();
+  return { groups };
+}
+
+/**
+ * A search whose every word is a stop word ("a", "the") or a misspelt one ("teh"). It would keep
+ * every character and mark nothing, as if they all matched: it is refused instead.
+ */
+export class StopWordsOnlyError extends Error {
+  constructor() {
+    super(
+      'search has only stop words ("a", "the" and the like), which say nothing about a character: add a word of its prompt',
+    );
+    this.name = 'StopWordsOnlyError';
+  }
 }
 
 /**

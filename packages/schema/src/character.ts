@@ -1,4 +1,4 @@
-import { findCharacter, findTask, listCharacters } from '@charanim/db';
+import { findCharacter, findTask, listCharacters, StopWordsOnlyError } from '@charanim/db';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
@@ -133,7 +133,7 @@ builder.queryFields((t) => ({
   characters: t.field({
     type: CharacterConnection,
     description:
-      'Your characters. `search` keeps those whose prompt has every word, ranked by how each matches: as written, by English stem, as the start of a word, or nearly, for a typo.',
+      'Your characters. `search` keeps those whose prompt has every word, ranked by how each matches: as written, by English stem, as the start of a word, or nearly, for a typo (two adjacent letters swapped, however short the word). Stop words ("a", "the") are ignored; a search of only stop words is refused with BAD_USER_INPUT.',
     args: {
       search: t.arg.string(),
       first: t.arg.int(),
@@ -153,7 +153,7 @@ builder.queryFields((t) => ({
           createdAfter: args.filter?.createdAfter ?? undefined,
           createdBefore: args.filter?.createdBefore ?? undefined,
         },
-      });
+      }).catch(refusedSearch);
       return toConnection(found, page.after !== undefined, (row) => ({
         node: row.character,
         highlight: row.highlight,
@@ -233,4 +233,12 @@ function checkSearch(search: string | null | undefined): void {
   if (problem) {
     throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argument: 'search' } });
   }
+}
+
+/** A search of stop words only would keep every character: the caller is told so instead. */
+function refusedSearch(error: unknown): never {
+  if (!(error instanceof StopWordsOnlyError)) throw error;
+  throw new GraphQLError(error.message, {
+    extensions: { code: 'BAD_USER_INPUT', argument: 'search' },
+  });
 }
