@@ -189,25 +189,32 @@ const trial = [
   'a runner on a track',
 ];
 
-describe('what a user expects first', () => {
+/**
+ * Writes an owner's library before the tests of the describe block, oldest first, a minute apart;
+ * returns what a search of it finds, best first.
+ */
+function library(owner: string, prompts: string[]) {
   beforeAll(async () => {
     const { db } = database();
-    const start = Date.now() - trial.length * 60_000;
-    for (const [index, prompt] of trial.entries()) {
+    const start = Date.now() - prompts.length * 60_000;
+    for (const [index, prompt] of prompts.entries()) {
       await insertFinishedCharacter(db, {
-        owner: TRIAL,
+        owner,
         prompt,
         createdAt: new Date(start + index * 60_000),
-        characterId: `char_trial_${index}`,
-        sourceVideoUrl: 'https://videos.example.com/trial.mp4',
+        characterId: `char_${owner}_${index}`,
+        sourceVideoUrl: `https://videos.example.com/${owner}.mp4`,
       });
     }
   });
-
-  const found = async (search: string) => {
-    const page = await listCharacters(database().db, TRIAL, { first: 20, search });
+  return async (search: string) => {
+    const page = await listCharacters(database().db, owner, { first: 20, search });
     return page.rows.map((row) => row.character.prompt);
   };
+}
+
+describe('what a user expects first', () => {
+  const found = library(TRIAL, trial);
 
   it('puts the word as written first, then its other forms', async () => {
     // Newest first among the two that hold "robot" once; "robotic" has the same stem, last.
@@ -285,23 +292,7 @@ const swaps = [
 ];
 
 describe('typos by two swapped letters, and stop words', () => {
-  beforeAll(async () => {
-    const { db } = database();
-    for (const [index, prompt] of swaps.entries()) {
-      await insertFinishedCharacter(db, {
-        owner: SWAPS,
-        prompt,
-        createdAt: new Date(Date.now() - index * 60_000),
-        characterId: `char_swaps_${index}`,
-        sourceVideoUrl: 'https://videos.example.com/swaps.mp4',
-      });
-    }
-  });
-
-  const found = async (search: string) => {
-    const page = await listCharacters(database().db, SWAPS, { first: 20, search });
-    return page.rows.map((row) => row.character.prompt);
-  };
+  const found = library(SWAPS, swaps);
 
   it('finds the word a swap makes, as near as a word one edit away', async () => {
     expect(await found('fxo')).toEqual(['a fox with a red scarf']);
