@@ -117,8 +117,6 @@ interface Known {
   ord: string | number;
   word: string;
   stem: string | null;
-  /** Whether two adjacent letters of the word swapped make a stop word ("teh"). */
-  swapsToStopWord: boolean;
   term: string | null;
   lexemes: string[] | null;
   likeness: number | null;
@@ -154,20 +152,11 @@ export async function resolveSearch(
   // stems: which tells whether a stem is written one way only.
   const rows = rowsOf<Known>(
     await db.execute(sql`
-      select w.ord, w.word, s.stem, coalesce(typo.stop, false) as "swapsToStopWord", k.term,
-        k.lexemes, k.likeness
-      -- Each word with its swapped letters, space-separated (a search word holds no space).
-      from unnest(
-        ${textArray(words)},
-        ${textArray(words.map((word) => transpositions(word).join(' ')))}
-      ) with ordinality as w(word, swaps, ord)
+      select w.ord, w.word, s.stem, k.term, k.lexemes, k.likeness
+      from unnest(${textArray(words)}) with ordinality as w(word, ord)
       cross join lateral (
         select string_agg(lexeme, '') as stem from unnest(to_tsvector('english', w.word))
       ) s
-      cross join lateral (
-        select bool_or(length(to_tsvector('english', swap)) = 0) as stop
-        from unnest(string_to_array(w.swaps, ' ')) swap
-      ) typo
       left join lateral (
         select t.term, tsvector_to_array(to_tsvector('english', t.term)) as lexemes,
           similarity(t.term, w.word) as likeness
@@ -185,16 +174,14 @@ export async function resolveSearch(
   }
   const groups: Operand[][] = [];
   for (const known of byWord.values()) {
-    const { word, stem, swapsToStopWord } = known[0] as Known;
+    const { word, stem } = known[0] as Known;
     // A stop word ("a", "the") says nothing about a prompt.
     if (!stem) continue;
-    const group = expansion(word, stem, known);
-    // So does a stop word mistyped ("teh fox"): read as a typo of a rarer word, it would find
-    // nothing the user meant.
-    if (group === undefined && swapsToStopWord) continue;
-    const operands = group ?? (await nearestTerms(db, owner, word, stem));
-    if (operands.length === 0) return null;
-    groups.push(operands);
+    const group = expansion(word, stem, known) ?? (await nearestTerms(db, owner, word, stem));
+    // Nor does a stop word mistyped ("teh").
+    if (group === undefined) continue;
+    if (group.length === 0) return null;
+    groups.push(group);
   }
   if (groups.length === 0) throw new StopWordsOnlyError();
   return { groups };
@@ -275,31 +262,45 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
  * serves `%`) and the words it is with two adjacent letters swapped, ordered by edits (a swap is
  * one), to the word or between the stems, then by similarity. Trigrams alone rank "pen" with
  * "penguin" for "pengiun", and a swap leaves a short word few of its trigrams ("fxo" is 0.14
- * like "fox").
+ * like "fox"). Undefined when a swap makes a stop word ("teh"): read as a typo of a rarer word,
+ * it would find nothing the user meant.
  */
 async function nearestTerms(
   db: Executor,
   owner: string,
   word: string,
   stem: string,
-): Promise<Operand[]> {
+): Promise<Operand[] | undefined> {
   const swaps = textArray(transpositions(word));
-  const alike = await db.transaction(async (tx) => {
+  const rows = await db.transaction(async (tx) => {
     await tx.execute(
       sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
     );
-    return rowsOf<{ term: string; likeness: number; stem: string | null }>(
+    // One row at least, to say whether a swap makes a stop word; the owner's words are not
+    // read when one does.
+    return rowsOf<{ stop: boolean; term: string | null; likeness: number; stem: string | null }>(
       await tx.execute(sql`
-        select term, similarity(term, ${word}) as likeness,
-          (tsvector_to_array(to_tsvector('english', term)))[1] as stem
-        from search_terms
-        where owner = ${owner} and (term % ${word} or term = any(${swaps}))
-        order by term = any(${swaps}) desc, likeness desc, term
-        limit ${TYPO_CANDIDATES}`),
+        select typo.stop, alike.term, alike.likeness, alike.stem
+        from (
+          select coalesce(bool_or(length(to_tsvector('english', swap)) = 0), false) as stop
+          from unnest(${swaps}) swap
+        ) typo
+        left join lateral (
+          select term, similarity(term, ${word}) as likeness,
+            (tsvector_to_array(to_tsvector('english', term)))[1] as stem
+          from search_terms
+          where not typo.stop and owner = ${owner} and (term % ${word} or term = any(${swaps}))
+          order by term = any(${swaps}) desc, likeness desc, term
+          limit ${TYPO_CANDIDATES}
+        ) alike on true`),
     );
   });
-  return alike
-    .filter((row) => isLexeme(row.term) && row.stem !== null && isLexeme(row.stem))
+  if (rows[0]?.stop) return undefined;
+  return rows
+    .filter(
+      (row): row is typeof row & { term: string } =>
+        row.term !== null && isLexeme(row.term) && row.stem !== null && isLexeme(row.stem),
+    )
     .map((row) => {
       const likeness = Number(row.likeness);
       const edits = Math.min(editDistance(word, row.term), editDistance(stem, row.stem as string));
