@@ -5,8 +5,8 @@ import type { Executor } from '../database.ts';
 const TYPO_SIMILARITY = 0.3;
 
 /**
- * How many of the owner's words a typo is measured against (its swapped letters first, then the
- * most alike), and how many of them it keeps.
+ * How many of the owner's most alike words a typo is measured against (besides those its swapped
+ * letters make), and how many of them it keeps.
  */
 const TYPO_CANDIDATES = 10;
 const TYPO_NEAREST = 3;
@@ -272,35 +272,34 @@ async function nearestTerms(
   stem: string,
 ): Promise<Operand[] | undefined> {
   const swaps = textArray(transpositions(word));
-  const rows = await db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
-    );
-    // One row at least, to say whether a swap makes a stop word; the owner's words are not
-    // read when one does.
-    return rowsOf<{ stop: boolean; term: string | null; likeness: number; stem: string | null }>(
+  const alike = await db.transaction(async (tx) => {
+    // Whether a swap makes a stop word is asked in the round trip that sets the threshold.
+    const [setting] = rowsOf<{ stop: boolean }>(
       await tx.execute(sql`
-        select typo.stop, alike.term, alike.likeness, alike.stem
+        select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true),
+          coalesce(bool_or(length(to_tsvector('english', swap)) = 0), false) as stop
+        from unnest(${swaps}) swap`),
+    );
+    if (setting?.stop) return undefined;
+    // Two scans, each with its index: in one condition (`%` or a swap) the planner may read every
+    // word of every owner to measure it.
+    return rowsOf<{ term: string; likeness: number; stem: string | null }>(
+      await tx.execute(sql`
+        select term, similarity(term, ${word}) as likeness,
+          (tsvector_to_array(to_tsvector('english', term)))[1] as stem
         from (
-          select coalesce(bool_or(length(to_tsvector('english', swap)) = 0), false) as stop
-          from unnest(${swaps}) swap
-        ) typo
-        left join lateral (
-          select term, similarity(term, ${word}) as likeness,
-            (tsvector_to_array(to_tsvector('english', term)))[1] as stem
-          from search_terms
-          where not typo.stop and owner = ${owner} and (term % ${word} or term = any(${swaps}))
-          order by term = any(${swaps}) desc, likeness desc, term
-          limit ${TYPO_CANDIDATES}
-        ) alike on true`),
+          select term from search_terms where owner = ${owner} and term = any(${swaps})
+          union
+          (select term from search_terms where owner = ${owner} and term % ${word}
+            order by similarity(term, ${word}) desc, term
+            limit ${TYPO_CANDIDATES})
+        ) candidates
+        order by likeness desc, term`),
     );
   });
-  if (rows[0]?.stop) return undefined;
-  return rows
-    .filter(
-      (row): row is typeof row & { term: string } =>
-        row.term !== null && isLexeme(row.term) && row.stem !== null && isLexeme(row.stem),
-    )
+  if (alike === undefined) return undefined;
+  return alike
+    .filter((row) => isLexeme(row.term) && row.stem !== null && isLexeme(row.stem))
     .map((row) => {
       const likeness = Number(row.likeness);
       const edits = Math.min(editDistance(word, row.term), editDistance(stem, row.stem as string));
