@@ -188,7 +188,7 @@ export async function resolveSearch(
 }
 
 /**
- * A search whose every word is a stop word ("a", "the") or a misspelt one ("teh"). It would keep
+ * A search whose every word is a stop word ("a", "the"), misspelt or not ("teh"). It would keep
  * every character and mark nothing, as if they all matched: it is refused instead.
  */
 export class StopWordsOnlyError extends Error {
@@ -259,8 +259,8 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
 
 /**
  * The owner's words nearest a misspelt one: the most alike by pg_trgm similarity (its GIN index
- * serves `%`) and the words it is with two adjacent letters swapped, ordered by edits (a swap is
- * one), to the word or between the stems, then by similarity. Trigrams alone rank "pen" with
+ * serves `%`) and the words it makes with two adjacent letters swapped, ordered by edits (a swap
+ * is one), to the word or between the stems, then by similarity. Trigrams alone rank "pen" with
  * "penguin" for "pengiun", and a swap leaves a short word few of its trigrams ("fxo" is 0.14
  * like "fox"). Undefined when a swap makes a stop word ("teh"): read as a typo of a rarer word,
  * it would find nothing the user meant.
