@@ -51,7 +51,7 @@ export interface SourceVideo {
   durationSeconds: number | null;
   sizeBytes: number | null;
   sha256: string | null;
-  /** ISO time after which the URL stops working: kie.ai deletes uploads after three days. */
+  /** ISO time after which the URL stops working: kie.ai keeps uploads about 24 hours. */
   expiresAt: string | null;
 }
 
