@@ -4,6 +4,7 @@ export * from './ids.ts';
 export * from './queries/api-keys.ts';
 export * from './queries/callbacks.ts';
 export * from './queries/characters.ts';
+export * from './queries/credits.ts';
 export * from './queries/cursor.ts';
 export * from './queries/results/character-store.ts';
 export * from './queries/results/video-store.ts';

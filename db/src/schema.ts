@@ -98,6 +98,11 @@ export const tasks = pgTable(
     /** The instance polling the task, while its lease holds: for operators, not for locking. */
     leasedBy: text('leased_by'),
     pollAttempts: integer('poll_attempts').notNull().default(0),
+    /**
+     * What kie.ai said the task cost (`consumeCredits`, `creditsConsumed`), 0 for a task it surely
+     * never ran; null while unknown. Written with the final state, which settles its credit charge.
+     */
+    creditsConsumed: integer('credits_consumed'),
   },
   (t) => [
     uniqueIndex('tasks_owner_idempotency_key_idx')
@@ -284,8 +289,39 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: timestampMs('revoked_at'),
 });
 
+/**
+ * An owner's credit budget (`npm run keys -- budget`): at most this many kie.ai credits a day and a
+ * month (UTC), either one unset for no limit. Creates lock the row while they reserve.
+ */
+export const creditBudgets = pgTable('credit_budgets', {
+  owner: text('owner').primaryKey(),
+  creditsPerDay: integer('credits_per_day'),
+  creditsPerMonth: integer('credits_per_month'),
+  updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * One charge per task sent to kie.ai: its plugin's estimate, reserved before any provider call,
+ * then settled from what kie.ai reported when the task ends (a trigger, migration 0020). Kept when
+ * the task is deleted: the credits were spent. What an owner spent is the sum of its charges.
+ */
+export const creditCharges = pgTable(
+  'credit_charges',
+  {
+    taskId: uuid('task_id').primaryKey(),
+    owner: text('owner').notNull(),
+    estimate: integer('estimate').notNull(),
+    /** What the task cost once it ended; null while it runs (the estimate counts meanwhile). */
+    charged: integer('charged'),
+    reservedAt: timestampMs('reserved_at').notNull().defaultNow(),
+    settledAt: timestampMs('settled_at'),
+  },
+  (t) => [index('credit_charges_owner_reserved_idx').on(t.owner, t.reservedAt)],
+);
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 export type VideoRow = typeof videos.$inferSelect;
 export type CallbackEventRow = typeof callbackEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type CreditBudgetRow = typeof creditBudgets.$inferSelect;

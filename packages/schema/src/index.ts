@@ -9,6 +9,7 @@ import './character-mutations.ts';
 import './credits.ts';
 import './model.ts';
 import './api-keys.ts';
+import './usage.ts';
 
 export type {
   ApiKeyAdmin,

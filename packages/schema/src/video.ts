@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
-import { ProviderError, RateLimitedError, ValidationError } from './errors.ts';
+import { BudgetExceededError, ProviderError, RateLimitedError, ValidationError } from './errors.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { modelInputType } from './model-input.ts';
 import { Character, Task, Video } from './refs.ts';
@@ -106,7 +106,13 @@ const CreateVideoSuccess = builder
   });
 
 const CreateVideoResult = builder.unionType('CreateVideoResult', {
-  types: [CreateVideoSuccess, ValidationError, ProviderError, RateLimitedError],
+  types: [
+    CreateVideoSuccess,
+    ValidationError,
+    ProviderError,
+    RateLimitedError,
+    BudgetExceededError,
+  ],
 });
 
 const CreateVideoInput = modelInputType(

@@ -2,6 +2,8 @@ export type {
   CharacterListOptions,
   CharacterOrder,
   CharacterRow,
+  CreditLimits,
+  CreditUsage,
   FoundCharacter,
   Page,
   Position,
@@ -13,7 +15,7 @@ export type {
   VideoListOptions,
   VideoRow,
 } from '@charanim/db';
-export { isRowId, taskStates } from '@charanim/db';
+export { isOwnerName, isRowId, taskStates } from '@charanim/db';
 // What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
 export {
   createModelRegistry,
@@ -36,11 +38,13 @@ export type { Logger } from './logger.ts';
 export { nextDelay, Poller, type PollerOptions } from './poller.ts';
 export {
   type CharacterService,
+  type CreditService,
   createTaskCore,
   type TaskCore,
   type TaskService,
   type VideoService,
 } from './services.ts';
+export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';
 export type { Upload } from './upload.ts';

@@ -1,7 +1,10 @@
 import {
   type CharacterListOptions,
   type CharacterRow,
+  type CreditLimits,
+  type CreditUsage,
   charactersOfVideo,
+  creditUsage,
   type FoundCharacter,
   findCharacter,
   findCharacterByTask,
@@ -13,6 +16,7 @@ import {
   listTasks,
   listVideos,
   type Page,
+  setCreditBudget,
   type TaskListOptions,
   type TaskRow,
   type VideoListOptions,
@@ -51,11 +55,20 @@ export interface VideoService {
   ofTask(taskId: string): Promise<VideoRow | undefined>;
 }
 
+/** What owners spend of kie.ai's credits, and the budgets that bound it. */
+export interface CreditService {
+  /** The owner's spending this UTC day and month, and its budget. */
+  usage(owner: string): Promise<CreditUsage>;
+  /** Sets the owner's budget; both limits null removes it. */
+  setBudget(owner: string, limits: CreditLimits): Promise<void>;
+}
+
 /** The task core of one gateway: what resolvers and the webhook route reach. */
 export interface TaskCore {
   tasks: TaskService;
   characters: CharacterService;
   videos: VideoService;
+  credits: CreditService;
   models: ModelRegistry;
   /** Verifies, de-duplicates and applies one kie.ai callback. */
   ingestCallback(input: CallbackInput): Promise<CallbackAnswer>;
@@ -88,6 +101,12 @@ export function createTaskCore(
       find: byId((owner, id) => findVideo(db, owner, id)),
       list: (owner, options) => listVideos(db, owner, options),
       ofTask: (taskId) => findVideoByTask(db, taskId),
+    },
+    credits: {
+      usage: (owner) => creditUsage(db, owner),
+      setBudget: async (owner, limits) => {
+        await setCreditBudget(db, owner, limits);
+      },
     },
     models: deps.models,
     ingestCallback: (input) => ingestCallback({ ...deps, hmacKey: deps.callbackHmacKey }, input),

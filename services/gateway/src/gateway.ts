@@ -144,11 +144,13 @@ export async function startGateway({
     tasks: core.tasks,
     characters: core.characters,
     videos: core.videos,
+    credits: core.credits,
     models: core.models,
     account: { credits: cacheCredits(() => client.credit()) },
   };
-  const viewerOf = (owner: string) => ({
+  const viewerOf = ({ owner, via }: Identity) => ({
     owner,
+    seesAccount: via === 'anonymous' || config.ADMIN_OWNERS.has(owner),
     takeMutation: () => takeMutation(owner),
     takeCreditsRead: async () => {
       const retryAfterSeconds = await takeCreditsRead(owner);
@@ -191,7 +193,7 @@ export async function startGateway({
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!identity)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...shared, viewer: viewerOf(identity.owner), apiKeys: keyAdmin(identity) };
+      return { ...shared, viewer: viewerOf(identity), apiKeys: keyAdmin(identity) };
     },
     plugins: [
       useRequestId(),
