@@ -44,6 +44,7 @@ export {
   type TaskService,
   type VideoService,
 } from './services.ts';
+export { logTaskChange } from './story.ts';
 export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';

@@ -10,7 +10,13 @@ import {
 } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
-import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/tasks';
+import {
+  createTaskCore,
+  createTaskEvents,
+  logTaskChange,
+  nextDelay,
+  Poller,
+} from '@charanim/tasks';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
@@ -114,9 +120,10 @@ export async function startGateway({
     );
   }
   const models = createModelRegistry();
-  const events = await createTaskEvents(database, logger, (task) =>
-    metrics.transitions.inc({ state: task.state }),
-  );
+  const events = await createTaskEvents(database, logger, (task) => {
+    metrics.transitions.inc({ state: task.state });
+    logTaskChange(logger, task);
+  });
   // The built-in emulator runs in this process and reaches it on loopback: its callbacks finish a
   // task as soon as it ends, as kie.ai's do, rather than at the poller's next read.
   let webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
@@ -151,7 +158,13 @@ export async function startGateway({
   const viewerOf = ({ owner, via }: Identity) => ({
     owner,
     seesAccount: via === 'anonymous' || config.ADMIN_OWNERS.has(owner),
-    takeMutation: () => takeMutation(owner),
+    takeMutation: async () => {
+      const wait = await takeMutation(owner);
+      if (wait !== undefined) {
+        logger.info({ owner, retryAfterSeconds: wait }, 'create refused: over the rate limit');
+      }
+      return wait;
+    },
     takeCreditsRead: async () => {
       const retryAfterSeconds = await takeCreditsRead(owner);
       if (retryAfterSeconds === undefined) return undefined;
