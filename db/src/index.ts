@@ -6,6 +6,7 @@ export * from './queries/callbacks.ts';
 export * from './queries/characters.ts';
 export * from './queries/credits.ts';
 export * from './queries/cursor.ts';
+export * from './queries/delete.ts';
 export * from './queries/results/character-store.ts';
 export * from './queries/results/video-store.ts';
 export * from './queries/rows.ts';

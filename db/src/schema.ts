@@ -230,8 +230,8 @@ export const searchTerms = pgTable(
 /**
  * Each character's words as written with the rank a one-word search gives it, kept by a trigger
  * (migration 0013): the index returns a common word's best matches in rank order without reading
- * the thousands of characters that hold it. Characters are never deleted, so no foreign key is
- * kept (its check would cost every insert a lookup per word).
+ * the thousands of characters that hold it. No foreign key is kept (its check would cost every
+ * insert a lookup per word): deleting a character deletes its rows in the same statement.
  */
 export const characterTerms = pgTable(
   'character_terms',

@@ -10,6 +10,7 @@ import './credits.ts';
 import './model.ts';
 import './api-keys.ts';
 import './usage.ts';
+import './delete.ts';
 
 export type {
   ApiKeyAdmin,

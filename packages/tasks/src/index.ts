@@ -31,6 +31,7 @@ export {
 } from '@charanim/provider';
 export { changeFor } from './apply.ts';
 export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
+export type { DeleteOutcome } from './delete.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
 export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/index.ts';
 export { TaskNotFound } from './follow.ts';

@@ -24,6 +24,7 @@ import {
 } from '@charanim/db';
 import type { ModelRegistry } from '@charanim/provider';
 import { type CallbackAnswer, type CallbackInput, ingestCallback } from './callbacks.ts';
+import { type DeleteOutcome, deleteCharacter, deleteTask } from './delete.ts';
 import type { TaskCoreDeps } from './deps.ts';
 import { followTask } from './follow.ts';
 import type { SubmitOutcome } from './submit/outcome.ts';
@@ -37,6 +38,8 @@ export interface TaskService {
   list(owner: string, options: TaskListOptions): Promise<Page<TaskRow>>;
   /** The task now, then each change until it ends; TaskNotFound when it is not the owner's. */
   follow(owner: string, id: string): AsyncGenerator<TaskRow>;
+  /** Deletes a task that has ended, and what it made. */
+  delete(owner: string, id: string): Promise<DeleteOutcome>;
 }
 
 /** The characters finished tasks made: the result store of the character kind. */
@@ -46,6 +49,8 @@ export interface CharacterService {
   ofTask(taskId: string): Promise<CharacterRow | undefined>;
   /** The characters a video used, in the order its task named them. */
   ofVideo(videoId: string): Promise<CharacterRow[]>;
+  /** Deletes a character with the task that made it. */
+  delete(owner: string, id: string): Promise<DeleteOutcome>;
 }
 
 /** The videos finished tasks made: the result store of the video kind. */
@@ -90,12 +95,14 @@ export function createTaskCore(
       find: byId((owner, id) => findTask(db, owner, id)),
       list: (owner, options) => listTasks(db, owner, options),
       follow: (owner, id) => followTask(deps, owner, id),
+      delete: (owner, id) => deleteTask(deps, owner, id),
     },
     characters: {
       find: byId((owner, id) => findCharacter(db, owner, id)),
       list: (owner, options) => listCharacters(db, owner, options),
       ofTask: (taskId) => findCharacterByTask(db, taskId),
       ofVideo: (videoId) => charactersOfVideo(db, videoId),
+      delete: (owner, id) => deleteCharacter(deps, owner, id),
     },
     videos: {
       find: byId((owner, id) => findVideo(db, owner, id)),
