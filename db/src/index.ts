@@ -3,6 +3,7 @@ export { DirectoryLockedError } from './directory-lock.ts';
 export * from './ids.ts';
 export * from './queries/api-keys.ts';
 export * from './queries/callbacks.ts';
+export * from './queries/character-count.ts';
 export * from './queries/characters.ts';
 export * from './queries/credits.ts';
 export * from './queries/cursor.ts';

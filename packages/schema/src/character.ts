@@ -1,7 +1,7 @@
 import type { SourceImage as SourceImageShape } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
-import { pageArgs, toConnection } from './connection.ts';
+import { pageArgs, toConnection, totalCount } from './connection.ts';
 import { findByGlobalId } from './ids.ts';
 import { Character, Task } from './refs.ts';
 import { VideoConnection } from './video.ts';
@@ -143,14 +143,14 @@ builder.node(Character, {
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: async (character, args, ctx) => {
         const page = pageArgs(args);
-        const rows = await ctx.videos.list(character.owner, {
-          ...page,
-          filter: { characterId: character.id },
-        });
-        return toConnection(rows, page.after !== undefined, (video) => ({
-          node: video,
-          position: video,
-        }));
+        const filter = { characterId: character.id };
+        const rows = await ctx.videos.list(character.owner, { ...page, filter });
+        return toConnection(
+          rows,
+          page.after !== undefined,
+          (video) => ({ node: video, position: video }),
+          () => ctx.videos.count(character.owner, filter),
+        );
       },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -158,7 +158,11 @@ builder.node(Character, {
 });
 
 const CharacterConnection = builder.connectionObject(
-  { type: Character, name: 'CharacterConnection' },
+  {
+    type: Character,
+    name: 'CharacterConnection',
+    fields: (t) => ({ totalCount: t.int(totalCount) }),
+  },
   {
     name: 'CharacterEdge',
     fields: (t) => ({
@@ -212,25 +216,33 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
       checkSearch(args.search);
-      const found = await ctx.characters.list(ctx.viewer.owner, {
-        ...page,
+      const which = {
         search: args.search ?? undefined,
-        order: args.orderBy ?? undefined,
         filter: {
           usable: args.filter?.usable ?? undefined,
           createdAfter: args.filter?.createdAfter ?? undefined,
           createdBefore: args.filter?.createdBefore ?? undefined,
         },
+      };
+      const found = await ctx.characters.list(ctx.viewer.owner, {
+        ...page,
+        ...which,
+        order: args.orderBy ?? undefined,
       });
-      return toConnection(found, page.after !== undefined, (row) => ({
-        node: row.character,
-        highlight: row.highlight,
-        position: {
-          createdAt: row.character.createdAt,
-          id: row.character.id,
-          ...(row.rank !== null && { rank: row.rank }),
-        },
-      }));
+      return toConnection(
+        found,
+        page.after !== undefined,
+        (row) => ({
+          node: row.character,
+          highlight: row.highlight,
+          position: {
+            createdAt: row.character.createdAt,
+            id: row.character.id,
+            ...(row.rank !== null && { rank: row.rank }),
+          },
+        }),
+        () => ctx.characters.count(ctx.viewer.owner, which),
+      );
     },
   }),
 }));

@@ -8,6 +8,7 @@ export type {
   Page,
   Position,
   SourceImage,
+  TaskFilter,
   TaskListOptions,
   TaskRow,
   TaskState,

@@ -4,6 +4,9 @@ import {
   type CreditLimits,
   type CreditUsage,
   charactersOfVideo,
+  countCharacters,
+  countTasks,
+  countVideos,
   creditUsage,
   type FoundCharacter,
   findCharacter,
@@ -36,6 +39,8 @@ export interface TaskService {
   submit(request: SubmitRequest): Promise<SubmitOutcome>;
   find(owner: string, id: string): Promise<TaskRow | undefined>;
   list(owner: string, options: TaskListOptions): Promise<Page<TaskRow>>;
+  /** How many tasks a list holds, over all its pages. */
+  count(owner: string, options: Omit<TaskListOptions, 'first' | 'after'>): Promise<number>;
   /** The task now, then each change until it ends; TaskNotFound when it is not the owner's. */
   follow(owner: string, id: string): AsyncGenerator<TaskRow>;
   /** Deletes a task that has ended, and what it made. */
@@ -46,6 +51,8 @@ export interface TaskService {
 export interface CharacterService {
   find(owner: string, id: string): Promise<CharacterRow | undefined>;
   list(owner: string, options: CharacterListOptions): Promise<Page<FoundCharacter>>;
+  /** How many characters a list (a search) holds, over all its pages. */
+  count(owner: string, options: Pick<CharacterListOptions, 'search' | 'filter'>): Promise<number>;
   ofTask(taskId: string): Promise<CharacterRow | undefined>;
   /** The characters a video used, in the order its task named them. */
   ofVideo(videoId: string): Promise<CharacterRow[]>;
@@ -57,6 +64,8 @@ export interface CharacterService {
 export interface VideoService {
   find(owner: string, id: string): Promise<VideoRow | undefined>;
   list(owner: string, options: VideoListOptions): Promise<Page<VideoRow>>;
+  /** How many videos a list holds, over all its pages. */
+  count(owner: string, filter: VideoListOptions['filter']): Promise<number>;
   ofTask(taskId: string): Promise<VideoRow | undefined>;
 }
 
@@ -94,12 +103,14 @@ export function createTaskCore(
       submit: (request) => submit(deps, request),
       find: byId((owner, id) => findTask(db, owner, id)),
       list: (owner, options) => listTasks(db, owner, options),
+      count: (owner, options) => countTasks(db, owner, options),
       follow: (owner, id) => followTask(deps, owner, id),
       delete: (owner, id) => deleteTask(deps, owner, id),
     },
     characters: {
       find: byId((owner, id) => findCharacter(db, owner, id)),
       list: (owner, options) => listCharacters(db, owner, options),
+      count: (owner, options) => countCharacters(db, owner, options),
       ofTask: (taskId) => findCharacterByTask(db, taskId),
       ofVideo: (videoId) => charactersOfVideo(db, videoId),
       delete: (owner, id) => deleteCharacter(deps, owner, id),
@@ -107,6 +118,7 @@ export function createTaskCore(
     videos: {
       find: byId((owner, id) => findVideo(db, owner, id)),
       list: (owner, options) => listVideos(db, owner, options),
+      count: (owner, filter) => countVideos(db, owner, filter),
       ofTask: (taskId) => findVideoByTask(db, taskId),
     },
     credits: {

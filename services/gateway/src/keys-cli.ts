@@ -226,7 +226,9 @@ async function run(command: Command, store: KeyStore) {
     case 'budget': {
       let usage = await store.usage(command.owner);
       if (Object.keys(command.limits).length > 0) {
-        usage = await store.setBudget(command.owner, { ...usage, ...command.limits });
+        const { creditsPerDay, creditsPerMonth } = usage;
+        const limits = { creditsPerDay, creditsPerMonth, ...command.limits };
+        usage = await store.setBudget(command.owner, limits);
       }
       process.stdout.write(`${table(budgetTable(command.owner, usage))}\n`);
       return;

@@ -127,7 +127,13 @@ export function gatewayKeyStore(gatewayUrl: string, adminKey: string): KeyStore 
     async setBudget(owner, limits) {
       const result = await ask(
         `mutation($input: SetCreditBudgetInput!) { setCreditBudget(input: $input) { __typename ${ERRORS} ... on Usage { ${USAGE_FIELDS} } } }`,
-        { input: { owner, ...limits } },
+        {
+          input: {
+            owner,
+            creditsPerDay: limits.creditsPerDay,
+            creditsPerMonth: limits.creditsPerMonth,
+          },
+        },
       );
       return usageOf(result);
     },
