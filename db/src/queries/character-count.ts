@@ -1,9 +1,8 @@
-import { and, count, eq } from 'drizzle-orm';
+import { and, count } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { characters } from '../schema.ts';
-import { type CharacterFilter, filterConditions } from './character-page.ts';
-import { resolveCharacterSearch } from './characters.ts';
-import { matchCondition } from './ranked-search.ts';
+import type { CharacterFilter } from './character-page.ts';
+import { matching, resolveCharacterSearch } from './characters.ts';
 
 /**
  * How many of the owner's characters a list holds over all its pages: those that match the search
@@ -20,12 +19,6 @@ export async function countCharacters(
   const [row] = await db
     .select({ total: count() })
     .from(characters)
-    .where(
-      and(
-        eq(characters.owner, owner),
-        query ? matchCondition(query) : undefined,
-        ...filterConditions(filter),
-      ),
-    );
+    .where(and(...matching(owner, query, filter)));
   return row?.total ?? 0;
 }
