@@ -125,6 +125,7 @@ export function createTaskCore(
       usage: (owner) => creditUsage(db, owner),
       setBudget: async (owner, limits) => {
         await setCreditBudget(db, owner, limits);
+        deps.logger.info({ owner, ...limits }, 'credit budget set');
       },
     },
     models: deps.models,
