@@ -104,6 +104,11 @@ export const tasks = pgTable(
     hintReads: integer('hint_reads').notNull().default(0),
     hintWindowAt: timestampMs('hint_window_at'),
     pollAttempts: integer('poll_attempts').notNull().default(0),
+    /**
+     * What kie.ai said the task cost (`consumeCredits`, `creditsConsumed`), 0 for a task it surely
+     * never ran; null while unknown. Written with the final state, which settles its credit charge.
+     */
+    creditsConsumed: integer('credits_consumed'),
   },
   (t) => [
     uniqueIndex('tasks_owner_idempotency_key_idx')
@@ -231,8 +236,8 @@ export const searchTerms = pgTable(
 /**
  * Each character's words as written with the rank a one-word search gives it, kept by a trigger
  * (migration 0013): the index returns a common word's best matches in rank order without reading
- * the thousands of characters that hold it. Characters are never deleted, so no foreign key is
- * kept (its check would cost every insert a lookup per word).
+ * the thousands of characters that hold it. No foreign key is kept (its check would cost every
+ * insert a lookup per word): deleting a character deletes its rows in the same statement.
  */
 export const characterTerms = pgTable(
   'character_terms',
@@ -290,8 +295,39 @@ export const apiKeys = pgTable('api_keys', {
   revokedAt: timestampMs('revoked_at'),
 });
 
+/**
+ * An owner's credit budget (`npm run keys -- budget`): at most this many kie.ai credits a day and a
+ * month (UTC), either one unset for no limit. Creates lock the row while they reserve.
+ */
+export const creditBudgets = pgTable('credit_budgets', {
+  owner: text('owner').primaryKey(),
+  creditsPerDay: integer('credits_per_day'),
+  creditsPerMonth: integer('credits_per_month'),
+  updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+});
+
+/**
+ * One charge per task sent to kie.ai: its plugin's estimate, reserved before any provider call,
+ * then settled from what kie.ai reported when the task ends (a trigger, migration 0020). Kept when
+ * the task is deleted: the credits were spent. What an owner spent is the sum of its charges.
+ */
+export const creditCharges = pgTable(
+  'credit_charges',
+  {
+    taskId: uuid('task_id').primaryKey(),
+    owner: text('owner').notNull(),
+    estimate: integer('estimate').notNull(),
+    /** What the task cost once it ended; null while it runs (the estimate counts meanwhile). */
+    charged: integer('charged'),
+    reservedAt: timestampMs('reserved_at').notNull().defaultNow(),
+    settledAt: timestampMs('settled_at'),
+  },
+  (t) => [index('credit_charges_owner_reserved_idx').on(t.owner, t.reservedAt)],
+);
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 export type VideoRow = typeof videos.$inferSelect;
 export type CallbackEventRow = typeof callbackEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type CreditBudgetRow = typeof creditBudgets.$inferSelect;

@@ -161,7 +161,7 @@ describe('npm run cli', () => {
     const run = await runCli([]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^no command given: use create, search or task\n\nUsage:/);
+    expect(run.stderr).toMatch(/^no command given: use create, search, task or usage\n\nUsage:/);
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage:/);

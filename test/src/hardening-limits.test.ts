@@ -32,6 +32,8 @@ beforeAll(async () => {
     emulator: { timing: { waitingMs: 600_000, queuingMs: 1, generatingMs: 1 } },
     env: {
       GATEWAY_API_KEYS: `acme:${ACME},globex:${GLOBEX}`,
+      // The account's credits are for admin owners: both, so that each has a budget of reads.
+      ADMIN_OWNERS: 'acme,globex',
       MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
       MAX_SUBSCRIPTIONS_PER_OWNER: '5',
       RATE_LIMIT_CREDITS_PER_MINUTE: '20',

@@ -31,6 +31,8 @@ beforeAll(async () => {
   const env: Record<string, string> = {
     GATEWAY_API_KEYS: `alice:${ALICE_KEY}, bob:${BOB_KEY}`,
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '3',
+    // Admins, so that their credits queries reach kie.ai and its failures are logged.
+    ADMIN_OWNERS: 'alice,bob',
     LOG_LEVEL: 'debug',
   };
   if (process.env.TEST_DATABASE !== 'pglite') {

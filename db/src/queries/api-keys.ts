@@ -11,6 +11,11 @@ export const API_KEY_PREFIX = 'cag_';
 const SHOWN_PREFIX_LENGTH = 12;
 const OWNER_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** Whether `owner` is a name keys (and budgets) may be made for: 1–64 letters, digits, `.`, `_`, `-`. */
+export function isOwnerName(owner: string): boolean {
+  return OWNER_PATTERN.test(owner);
+}
+
 /** Hex SHA-256 of the whole key: what the table keeps instead of the key. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -29,7 +34,7 @@ export async function createApiKey(
   db: Executor,
   owner: string,
 ): Promise<{ id: string; owner: string; key: string; prefix: string; createdAt: Date }> {
-  if (!OWNER_PATTERN.test(owner)) throw new InvalidApiKeyOwnerError();
+  if (!isOwnerName(owner)) throw new InvalidApiKeyOwnerError();
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = key.slice(0, SHOWN_PREFIX_LENGTH);
   const [row] = await db

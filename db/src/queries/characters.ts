@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { type CharacterRow, characters } from '../schema.ts';
 import {
@@ -123,6 +123,19 @@ export async function resolveCharacterSearch(
   return words ? resolveSearch(db, owner, words) : undefined;
 }
 
+/** The owner's characters that match a search (if any) and a filter. */
+export function matching(
+  owner: string,
+  query: SearchQuery | undefined,
+  filter: CharacterFilter | undefined,
+): (SQL | undefined)[] {
+  return [
+    eq(characters.owner, owner),
+    query ? matchCondition(query) : undefined,
+    ...filterConditions(filter),
+  ];
+}
+
 /** Newest first: every character, or those that match a search (the GIN index finds them). */
 function newestFirst(
   db: Executor,
@@ -133,14 +146,7 @@ function newestFirst(
   return db
     .select({ character: characters, rank: sql<null>`null::float8` })
     .from(characters)
-    .where(
-      and(
-        eq(characters.owner, owner),
-        query ? matchCondition(query) : undefined,
-        ...filterConditions(filter),
-        olderThan(characters, after),
-      ),
-    )
+    .where(and(...matching(owner, query, filter), olderThan(characters, after)))
     .orderBy(desc(characters.createdAt), desc(characters.id))
     .limit(first + 1);
 }

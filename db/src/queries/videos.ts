@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import {
   type CharacterRow,
@@ -40,41 +40,58 @@ export interface VideoListOptions {
   filter?: VideoFilter | undefined;
 }
 
+function videoConditions(
+  db: Executor,
+  owner: string,
+  { model, characterId, createdAfter, createdBefore }: VideoFilter,
+): (SQL | undefined)[] {
+  return [
+    eq(videos.owner, owner),
+    model === undefined ? undefined : eq(videos.model, model),
+    characterId === undefined
+      ? undefined
+      : exists(
+          db
+            .select({ one: sql`1` })
+            .from(videoCharacters)
+            .where(
+              and(
+                eq(videoCharacters.videoId, videos.id),
+                eq(videoCharacters.characterId, characterId),
+              ),
+            ),
+        ),
+    createdAfter ? gt(videos.createdAt, createdAfter) : undefined,
+    createdBefore ? lt(videos.createdAt, createdBefore) : undefined,
+  ];
+}
+
 /** The owner's videos, newest first. */
 export async function listVideos(
   db: Executor,
   owner: string,
   { first, after, filter = {} }: VideoListOptions,
 ): Promise<Page<VideoRow>> {
-  const { model, characterId, createdAfter, createdBefore } = filter;
   const rows = await db
     .select()
     .from(videos)
-    .where(
-      and(
-        eq(videos.owner, owner),
-        model === undefined ? undefined : eq(videos.model, model),
-        characterId === undefined
-          ? undefined
-          : exists(
-              db
-                .select({ one: sql`1` })
-                .from(videoCharacters)
-                .where(
-                  and(
-                    eq(videoCharacters.videoId, videos.id),
-                    eq(videoCharacters.characterId, characterId),
-                  ),
-                ),
-            ),
-        createdAfter ? gt(videos.createdAt, createdAfter) : undefined,
-        createdBefore ? lt(videos.createdAt, createdBefore) : undefined,
-        olderThan(videos, after),
-      ),
-    )
+    .where(and(...videoConditions(db, owner, filter), olderThan(videos, after)))
     .orderBy(desc(videos.createdAt), desc(videos.id))
     .limit(first + 1);
   return toPage(rows, first);
+}
+
+/** How many videos the list holds, over all its pages. */
+export async function countVideos(
+  db: Executor,
+  owner: string,
+  filter: VideoFilter = {},
+): Promise<number> {
+  const [row] = await db
+    .select({ total: count() })
+    .from(videos)
+    .where(and(...videoConditions(db, owner, filter)));
+  return row?.total ?? 0;
 }
 
 /** The characters a video used, in the order its task named them. */

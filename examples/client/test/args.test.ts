@@ -28,6 +28,12 @@ describe('parseInvocation', () => {
     });
   });
 
+  it('reads usage, which takes nothing but the global options', () => {
+    expect(parse(['usage', '--key', 'cag_flag']).command).toEqual({ name: 'usage' });
+    expect(() => parse(['usage', 'acme'])).toThrow('usage takes no argument, not acme');
+    expect(() => parse(['usage', '--watch'])).toThrow('usage does not take --watch');
+  });
+
   it('answers --help with the help and --version with the version', () => {
     expect(parse(['--help']).command).toEqual({ name: 'help' });
     expect(parse(['search', 'fox', '-h']).command).toEqual({ name: 'help' });
@@ -43,7 +49,7 @@ describe('parseInvocation', () => {
     [['task'], 'task needs exactly one task id'],
     [['task', 'a', '--video', 'x'], 'task does not take --video'],
     [['fly'], 'unknown command fly'],
-    [[], 'no command given: use create, search or task'],
+    [[], 'no command given: use create, search, task or usage'],
     [['search', 'fox', '--colour'], 'unknown option --colour'],
     [['search', 'fox', '-x'], 'unknown option -x'],
     [['search', 'fox', '--endpoint'], '--endpoint needs a value'],

@@ -34,23 +34,48 @@ const optionalTime = z
     return z.NEVER;
   });
 
+/**
+ * Credits as kie.ai reports them: a number or a numeric string, rounded up to a whole credit (some
+ * models are priced in fractions). Anything else is read as unknown rather than failing the record.
+ */
+const optionalCredits = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\d+(?:\.\d+)?$/)
+      .transform(Number),
+  ])
+  .pipe(z.number().nonnegative().finite())
+  .transform(Math.ceil)
+  .optional()
+  .catch(undefined);
+
 /** A recordInfo `data` object or a callback's `data`, read into a {@link TaskRecord}. */
 export const taskRecordSchema: z.ZodType<TaskRecord> = acceptTaskIdAlias(
-  z.object({
-    taskId: z.string().min(1),
-    model: z.string(),
-    state: z
-      .string()
-      .transform((state) => state.toLowerCase())
-      .pipe(z.enum(providerTaskStates)),
-    param: optionalText,
-    resultJson: optionalText,
-    failCode: optionalText,
-    failMsg: optionalText,
-    createTime: optionalTime,
-    updateTime: optionalTime,
-    completeTime: optionalTime,
-  }),
+  z
+    .object({
+      taskId: z.string().min(1),
+      model: z.string(),
+      state: z
+        .string()
+        .transform((state) => state.toLowerCase())
+        .pipe(z.enum(providerTaskStates)),
+      param: optionalText,
+      resultJson: optionalText,
+      failCode: optionalText,
+      failMsg: optionalText,
+      createTime: optionalTime,
+      updateTime: optionalTime,
+      completeTime: optionalTime,
+      // recordInfo's name for it, and the callback's.
+      creditsConsumed: optionalCredits,
+      consumeCredits: optionalCredits,
+    })
+    .transform(({ consumeCredits, creditsConsumed, ...record }) => ({
+      ...record,
+      creditsConsumed: creditsConsumed ?? consumeCredits,
+    })),
 );
 
 /** Reads a task record; throws a ProviderError (UNKNOWN) naming what is wrong with it. */

@@ -16,6 +16,8 @@ export interface TaskRecord {
   createTime: number | null;
   updateTime: number | null;
   completeTime: number | null;
+  /** What the task cost, once it ended, when kie.ai says (`creditsConsumed`, `consumeCredits`). */
+  creditsConsumed?: number | undefined;
 }
 
 export interface CreateTaskRequest {

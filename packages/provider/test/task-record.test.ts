@@ -51,6 +51,19 @@ describe('parseTaskRecord', () => {
     });
   });
 
+  it("reads what the task cost, as recordInfo's creditsConsumed or the callback's consumeCredits", () => {
+    expect(parseTaskRecord({ ...documented, creditsConsumed: 84 }).creditsConsumed).toBe(84);
+    expect(parseTaskRecord({ ...documented, consumeCredits: '10' }).creditsConsumed).toBe(10);
+    expect(parseTaskRecord({ ...documented, consumeCredits: 8.2 }).creditsConsumed).toBe(9);
+    expect(parseTaskRecord({ ...documented, consumeCredits: 0 }).creditsConsumed).toBe(0);
+    // Unreadable or absent: unknown, and the record is read all the same.
+    expect(
+      parseTaskRecord({ ...documented, consumeCredits: 'lots' }).creditsConsumed,
+    ).toBeUndefined();
+    expect(parseTaskRecord({ ...documented, creditsConsumed: -1 }).creditsConsumed).toBeUndefined();
+    expect(parseTaskRecord(documented).creditsConsumed).toBeUndefined();
+  });
+
   it('prefers taskId when both keys are present', () => {
     expect(parseTaskRecord({ ...documented, task_id: 'other' }).taskId).toBe('task_1');
   });

@@ -119,6 +119,7 @@ describe('parseCallback', () => {
           createTime: 1755599634000,
           updateTime: 1755599644000,
           completeTime: 1755599644000,
+          creditsConsumed: 10,
         },
       });
     }

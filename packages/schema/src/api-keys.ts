@@ -26,12 +26,12 @@ export const ForbiddenError = builder.objectRef<ForbiddenErrorShape>('ForbiddenE
   fields: () => ({}),
 });
 
-/** Undefined for an admin; else the error every key operation answers with. */
-function refusal(ctx: Context): ForbiddenErrorShape | undefined {
+/** Undefined for an admin; else the error every admin operation (`what`) answers with. */
+export function refusal(ctx: Context, what = 'manage API keys'): ForbiddenErrorShape | undefined {
   if (ctx.apiKeys.allowed) return undefined;
   return {
     kind: 'ForbiddenError',
-    message: 'only a key of an admin owner (ADMIN_OWNERS) may manage API keys',
+    message: `only a key of an admin owner (ADMIN_OWNERS) may ${what}`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { ProviderError, RateLimitedError, ValidationError } from './errors.ts';
+import { BudgetExceededError, ProviderError, RateLimitedError, ValidationError } from './errors.ts';
 import { modelInputType } from './model-input.ts';
 import { Task } from './refs.ts';
 import { FROM_TASK_MODEL, modelsOf } from './served-models.ts';
@@ -21,7 +21,13 @@ const CreateCharacterSuccess = builder
   });
 
 export const CreateCharacterResult = builder.unionType('CreateCharacterResult', {
-  types: [CreateCharacterSuccess, ValidationError, ProviderError, RateLimitedError],
+  types: [
+    CreateCharacterSuccess,
+    ValidationError,
+    ProviderError,
+    RateLimitedError,
+    BudgetExceededError,
+  ],
 });
 
 const CreateCharacterInput = modelInputType(

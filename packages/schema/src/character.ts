@@ -5,7 +5,7 @@ import {
 } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
-import { pageArgs, toConnection } from './connection.ts';
+import { pageArgs, toConnection, totalCount } from './connection.ts';
 import { findByGlobalId } from './ids.ts';
 import { Character, Task } from './refs.ts';
 import { VideoConnection } from './video.ts';
@@ -147,14 +147,14 @@ builder.node(Character, {
       args: { first: t.arg.int(), after: t.arg.string() },
       resolve: async (character, args, ctx) => {
         const page = pageArgs(args);
-        const rows = await ctx.videos.list(character.owner, {
-          ...page,
-          filter: { characterId: character.id },
-        });
-        return toConnection(rows, page.after !== undefined, (video) => ({
-          node: video,
-          position: video,
-        }));
+        const filter = { characterId: character.id };
+        const rows = await ctx.videos.list(character.owner, { ...page, filter });
+        return toConnection(
+          rows,
+          page.after !== undefined,
+          (video) => ({ node: video, position: video }),
+          () => ctx.videos.count(character.owner, filter),
+        );
       },
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -162,7 +162,11 @@ builder.node(Character, {
 });
 
 const CharacterConnection = builder.connectionObject(
-  { type: Character, name: 'CharacterConnection' },
+  {
+    type: Character,
+    name: 'CharacterConnection',
+    fields: (t) => ({ totalCount: t.int(totalCount) }),
+  },
   {
     name: 'CharacterEdge',
     fields: (t) => ({
@@ -216,27 +220,31 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
       checkSearch(args.search);
-      const found = await ctx.characters
-        .list(ctx.viewer.owner, {
-          ...page,
-          search: args.search ?? undefined,
-          order: args.orderBy ?? undefined,
-          filter: {
-            usable: args.filter?.usable ?? undefined,
-            createdAfter: args.filter?.createdAfter ?? undefined,
-            createdBefore: args.filter?.createdBefore ?? undefined,
-          },
-        })
-        .catch(refusedSearch);
-      return toConnection(found, page.after !== undefined, (row) => ({
-        node: row.character,
-        highlight: row.highlight,
-        position: {
-          createdAt: row.character.createdAt,
-          id: row.character.id,
-          ...(row.rank !== null && { rank: row.rank }),
+      const which = {
+        search: args.search ?? undefined,
+        filter: {
+          usable: args.filter?.usable ?? undefined,
+          createdAfter: args.filter?.createdAfter ?? undefined,
+          createdBefore: args.filter?.createdBefore ?? undefined,
         },
-      }));
+      };
+      const found = await ctx.characters
+        .list(ctx.viewer.owner, { ...page, ...which, order: args.orderBy ?? undefined })
+        .catch(refusedSearch);
+      return toConnection(
+        found,
+        page.after !== undefined,
+        (row) => ({
+          node: row.character,
+          highlight: row.highlight,
+          position: {
+            createdAt: row.character.createdAt,
+            id: row.character.id,
+            ...(row.rank !== null && { rank: row.rank }),
+          },
+        }),
+        () => ctx.characters.count(ctx.viewer.owner, which),
+      );
     },
   }),
 }));

@@ -57,11 +57,22 @@ export function pageArgs(args: { first?: number | null; after?: string | null })
   return { first, after: args.after ? decodeCursor(args.after) : undefined };
 }
 
-/** A Relay connection of rows in keyset order; `edgeOf` gives each row's node, position and extras. */
+/** What a connection's `totalCount` says, and how it is counted: only when a client asks. */
+export const totalCount = {
+  description:
+    'How many items the list holds over all its pages: its filter and search applied, `first` and `after` not. Counted only when asked for.',
+  resolve: (connection: unknown) => (connection as { count: () => Promise<number> }).count(),
+};
+
+/**
+ * A Relay connection of rows in keyset order; `edgeOf` gives each row's node, position and extras,
+ * `count` the number of rows over every page, for `totalCount`.
+ */
 export function toConnection<Row, Edge extends { position: CursorPosition }>(
   page: Page<Row>,
   hadCursor: boolean,
   edgeOf: (row: Row) => Edge,
+  count: () => Promise<number>,
 ) {
   const edges = page.rows.map((row) => {
     const { position, ...edge } = edgeOf(row);
@@ -69,6 +80,7 @@ export function toConnection<Row, Edge extends { position: CursorPosition }>(
   });
   return {
     edges,
+    count,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: hadCursor,

@@ -1,5 +1,6 @@
 import type {
   CharacterService,
+  CreditService,
   ModelRegistry,
   TaskService,
   Upload,
@@ -16,6 +17,11 @@ export interface Viewer {
   takeMutation(): Promise<number | undefined>;
   /** Takes one `credits` field from the owner's budget of them: the wait and the budget when spent. */
   takeCreditsRead(): Promise<{ retryAfterSeconds: number; perMinute: number } | undefined>;
+  /**
+   * May read the kie.ai account's balance: a key of an owner in ADMIN_OWNERS, or anonymous mode,
+   * whose one owner is whoever runs the gateway. Tenants see their own spending (`usage`) only.
+   */
+  seesAccount: boolean;
 }
 
 /** The kie.ai account behind the gateway. */
@@ -32,6 +38,7 @@ export interface Context {
   tasks: TaskService;
   characters: CharacterService;
   videos: VideoService;
+  credits: CreditService;
   models: ModelRegistry;
   account: Account;
   /** The API keys, for admin owners (ADMIN_OWNERS). */

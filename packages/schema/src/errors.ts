@@ -1,4 +1,5 @@
 import type {
+  BudgetExceeded,
   ProviderError as ProviderFailure,
   providerErrorCodes,
   TaskRow,
@@ -25,6 +26,18 @@ export interface RateLimitedErrorShape {
   kind: 'RateLimitedError';
   message: string;
   retryAfterSeconds: number;
+}
+
+export interface BudgetExceededErrorShape extends BudgetExceeded {
+  kind: 'BudgetExceededError';
+  message: string;
+}
+
+export function budgetExceededError(
+  refusal: BudgetExceeded,
+  message: string,
+): BudgetExceededErrorShape {
+  return { kind: 'BudgetExceededError', message, ...refusal };
 }
 
 export function rateLimitedError(retryAfterSeconds: number): RateLimitedErrorShape {
@@ -132,6 +145,32 @@ export const RateLimitedError = builder
     fields: (t) => ({
       retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
         description: 'When the same request may go through.',
+      }),
+    }),
+  });
+
+const BudgetPeriod = builder.enumType('BudgetPeriod', {
+  description: "A credit budget's period: a UTC day, or a UTC month.",
+  values: ['DAY', 'MONTH'] as const,
+});
+
+export const BudgetExceededError = builder
+  .objectRef<BudgetExceededErrorShape>('BudgetExceededError')
+  .implement({
+    description:
+      "The request would pass your owner's budget of kie.ai credits (every API key of it shares one): nothing was sent to kie.ai. The task recorded for it ended FAIL with BUDGET_EXCEEDED, and its idempotency key is free again.",
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => (value as { kind?: string }).kind === 'BudgetExceededError',
+    fields: (t) => ({
+      period: t.expose('period', { type: BudgetPeriod, description: 'The budget it would pass.' }),
+      budget: t.exposeInt('budget', { description: 'That budget, in credits.' }),
+      spent: t.exposeInt('spent', {
+        description:
+          'What was spent of it: ended tasks as kie.ai billed them, running ones at their estimate.',
+      }),
+      estimate: t.exposeInt('estimate', { description: 'What this request would cost.' }),
+      retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+        description: 'When the period ends and the budget is whole again.',
       }),
     }),
   });

@@ -9,6 +9,8 @@ import './character-mutations.ts';
 import './credits.ts';
 import './model.ts';
 import './api-keys.ts';
+import './usage.ts';
+import './delete.ts';
 
 export type {
   ApiKeyAdmin,

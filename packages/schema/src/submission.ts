@@ -2,6 +2,8 @@ import type { ModelDefinition, SubmitOutcome, TaskRow, Upload } from '@charanim/
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from './context.ts';
 import {
+  type BudgetExceededErrorShape,
+  budgetExceededError,
   type ProviderErrorShape,
   providerError,
   type RateLimitedErrorShape,
@@ -16,7 +18,8 @@ export type CreateOutcome<Success extends string> =
   | { kind: Success; task: TaskRow }
   | ValidationErrorShape
   | ProviderErrorShape
-  | RateLimitedErrorShape;
+  | RateLimitedErrorShape
+  | BudgetExceededErrorShape;
 
 /**
  * Runs a create for the caller, within the owner's budget of mutations, and answers what the task
@@ -44,6 +47,8 @@ export async function create<Success extends string>(
       );
     case 'provider':
       return providerError(outcome.error, outcome.task);
+    case 'budget':
+      return budgetExceededError(outcome.refusal, outcome.message);
   }
 }
 

@@ -2,7 +2,7 @@ import { TaskNotFound, type TaskRow, taskStates } from '@charanim/tasks';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
-import { pageArgs, toConnection } from './connection.ts';
+import { pageArgs, toConnection, totalCount } from './connection.ts';
 import type { Context } from './context.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { Character, Task, Video } from './refs.ts';
@@ -76,7 +76,21 @@ builder.node(Task, {
   }),
 });
 
-const TaskConnection = builder.connectionObject({ type: Task, name: 'TaskConnection' });
+const TaskConnection = builder.connectionObject({
+  type: Task,
+  name: 'TaskConnection',
+  fields: (t) => ({ totalCount: t.int(totalCount) }),
+});
+
+const TaskFilter = builder.inputType('TaskFilter', {
+  description: 'Which of your tasks to list: every condition given must hold.',
+  fields: (t) => ({
+    state: t.field({ type: TaskState }),
+    model: t.string({ description: "The model's id, such as google/gemini-omni-flash-1-1." }),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+  }),
+});
 
 builder.queryFields((t) => ({
   task: t.field({
@@ -92,18 +106,31 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int(),
       after: t.arg.string(),
-      state: t.arg({ type: TaskState }),
+      state: t.arg({
+        type: TaskState,
+        description:
+          'Only tasks in this state (as `filter.state`; both must hold when both are given).',
+      }),
+      filter: t.arg({ type: TaskFilter }),
     },
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
-      const rows = await ctx.tasks.list(ctx.viewer.owner, {
-        ...page,
+      const which = {
         state: args.state ?? undefined,
-      });
-      return toConnection(rows, page.after !== undefined, (task) => ({
-        node: task,
-        position: task,
-      }));
+        filter: {
+          state: args.filter?.state ?? undefined,
+          model: args.filter?.model ?? undefined,
+          createdAfter: args.filter?.createdAfter ?? undefined,
+          createdBefore: args.filter?.createdBefore ?? undefined,
+        },
+      };
+      const rows = await ctx.tasks.list(ctx.viewer.owner, { ...page, ...which });
+      return toConnection(
+        rows,
+        page.after !== undefined,
+        (task) => ({ node: task, position: task }),
+        () => ctx.tasks.count(ctx.viewer.owner, which),
+      );
     },
   }),
 }));

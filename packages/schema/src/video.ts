@@ -1,6 +1,6 @@
 import { builder } from './builder.ts';
-import { pageArgs, toConnection } from './connection.ts';
-import { ProviderError, RateLimitedError, ValidationError } from './errors.ts';
+import { pageArgs, toConnection, totalCount } from './connection.ts';
+import { BudgetExceededError, ProviderError, RateLimitedError, ValidationError } from './errors.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { modelInputType } from './model-input.ts';
 import { Character, Task, Video } from './refs.ts';
@@ -47,7 +47,11 @@ builder.node(Video, {
   }),
 });
 
-export const VideoConnection = builder.connectionObject({ type: Video, name: 'VideoConnection' });
+export const VideoConnection = builder.connectionObject({
+  type: Video,
+  name: 'VideoConnection',
+  fields: (t) => ({ totalCount: t.int(totalCount) }),
+});
 
 const VideoFilter = builder.inputType('VideoFilter', {
   fields: (t) => ({
@@ -76,22 +80,22 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
       const character = args.filter?.character;
-      const rows = await ctx.videos.list(ctx.viewer.owner, {
-        ...page,
-        filter: {
-          model: args.filter?.model ?? undefined,
-          characterId:
-            character === null || character === undefined
-              ? undefined
-              : (rowIdOf(String(character), 'Character') ?? NO_CHARACTER),
-          createdAfter: args.filter?.createdAfter ?? undefined,
-          createdBefore: args.filter?.createdBefore ?? undefined,
-        },
-      });
-      return toConnection(rows, page.after !== undefined, (video) => ({
-        node: video,
-        position: video,
-      }));
+      const filter = {
+        model: args.filter?.model ?? undefined,
+        characterId:
+          character === null || character === undefined
+            ? undefined
+            : (rowIdOf(String(character), 'Character') ?? NO_CHARACTER),
+        createdAfter: args.filter?.createdAfter ?? undefined,
+        createdBefore: args.filter?.createdBefore ?? undefined,
+      };
+      const rows = await ctx.videos.list(ctx.viewer.owner, { ...page, filter });
+      return toConnection(
+        rows,
+        page.after !== undefined,
+        (video) => ({ node: video, position: video }),
+        () => ctx.videos.count(ctx.viewer.owner, filter),
+      );
     },
   }),
 }));
@@ -106,7 +110,13 @@ const CreateVideoSuccess = builder
   });
 
 const CreateVideoResult = builder.unionType('CreateVideoResult', {
-  types: [CreateVideoSuccess, ValidationError, ProviderError, RateLimitedError],
+  types: [
+    CreateVideoSuccess,
+    ValidationError,
+    ProviderError,
+    RateLimitedError,
+    BudgetExceededError,
+  ],
 });
 
 const CreateVideoInput = modelInputType(

@@ -24,6 +24,8 @@ export function changeFor(
     return {
       state: 'FAIL',
       error: advice ? { ...failure, message: `${failure.message}. ${advice}` } : failure,
+      // kie.ai does not charge a generation that failed (kie-models.md): 0 unless it says more.
+      creditsConsumed: record.creditsConsumed ?? 0,
     };
   }
   if (record.state !== 'success') return { state: stateOf[record.state] };
@@ -32,12 +34,17 @@ export function changeFor(
     if (record.resultJson === null) throw new Error('no result');
     const parsed = model.parseResult(record.resultJson);
     const completedAt = record.completeTime ?? Date.now();
-    return { state: 'SUCCESS', result: storedResult(model, task, parsed, completedAt) };
+    return {
+      state: 'SUCCESS',
+      result: storedResult(model, task, parsed, completedAt),
+      creditsConsumed: record.creditsConsumed,
+    };
   } catch (error) {
     const why = record.resultJson === null ? 'it sent no result' : reasonOf(error);
     return {
       state: 'FAIL',
       error: { code: 'INVALID_RESULT', message: `kie.ai reported success, but ${why}` },
+      creditsConsumed: record.creditsConsumed,
     };
   }
 }

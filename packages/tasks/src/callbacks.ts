@@ -70,7 +70,10 @@ export async function ingestCallback(
     return { status: 400, outcome: 'malformed' };
   }
   const callback = parseCallback(body);
-  if (!callback) return { status: 400, outcome: 'malformed' };
+  if (!callback) {
+    deps.logger.info({ reason: 'malformed' }, 'callback refused: it is not a kie.ai callback');
+    return { status: 400, outcome: 'malformed' };
+  }
 
   if (deps.hmacKey !== undefined) {
     const verdict = verifyWebhookSignature({
@@ -82,7 +85,7 @@ export async function ingestCallback(
     if (!verdict.ok) {
       deps.logger.warn(
         { providerTaskId: callback.taskId, reason: verdict.reason },
-        'callback refused',
+        `callback refused: ${verdict.reason.replaceAll('_', ' ')}`,
       );
       return { status: 401, outcome: 'rejected' };
     }
@@ -91,7 +94,13 @@ export async function ingestCallback(
   let task = await findTaskByProviderId(deps.db, callback.taskId);
   const orphan = task ? undefined : await findOrphan(deps, localTaskId);
   task ??= orphan;
-  if (!task) return { status: 404, outcome: 'unknown_task' };
+  if (!task) {
+    deps.logger.info(
+      { providerTaskId: callback.taskId, reason: 'unknown_task' },
+      'callback refused: it names no task of this gateway',
+    );
+    return { status: 404, outcome: 'unknown_task' };
+  }
 
   const signed = deps.hmacKey !== undefined;
   if (!signed && !(await takeHintRead(deps.db, task.id, UNSIGNED_READS_PER_MINUTE))) {
@@ -108,6 +117,15 @@ export async function ingestCallback(
     // named in the callback URL is adopted, if kie.ai's record of the task names it too.
     const named = namesTask(record, orphan.id);
     if (named === false || (named === undefined && !signed)) {
+      deps.logger.warn(
+        {
+          taskId: orphan.id,
+          owner: orphan.owner,
+          providerTaskId: callback.taskId,
+          reason: 'not_named',
+        },
+        "callback refused: kie.ai's record of its task does not name the task of its URL",
+      );
       return { status: 404, outcome: 'unknown_task' };
     }
     const adopted = await recordSubmission(deps.db, orphan.id, callback.taskId, new Date());

@@ -2,10 +2,13 @@ export type {
   CharacterListOptions,
   CharacterOrder,
   CharacterRow,
+  CreditLimits,
+  CreditUsage,
   FoundCharacter,
   Page,
   Position,
   SourceImage,
+  TaskFilter,
   TaskListOptions,
   TaskRow,
   TaskState,
@@ -13,7 +16,7 @@ export type {
   VideoListOptions,
   VideoRow,
 } from '@charanim/db';
-export { isRowId, StopWordsOnlyError, searchWords, taskStates } from '@charanim/db';
+export { isOwnerName, isRowId, StopWordsOnlyError, searchWords, taskStates } from '@charanim/db';
 // What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
 export {
   createModelRegistry,
@@ -29,6 +32,7 @@ export {
 } from '@charanim/provider';
 export { changeFor } from './apply.ts';
 export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
+export type { DeleteOutcome } from './delete.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
 export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/index.ts';
 export { TaskNotFound } from './follow.ts';
@@ -36,11 +40,14 @@ export type { Logger } from './logger.ts';
 export { nextDelay, Poller, type PollerOptions } from './poller.ts';
 export {
   type CharacterService,
+  type CreditService,
   createTaskCore,
   type TaskCore,
   type TaskService,
   type VideoService,
 } from './services.ts';
+export { logTaskChange } from './story.ts';
+export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';
 export type { Upload } from './upload.ts';

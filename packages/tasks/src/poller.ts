@@ -60,6 +60,13 @@ export class Poller {
       const claimed = await claimDueTasks(db, instance, batchSize, leaseMs);
       const oldest = claimed[0]?.dueAt;
       this.#options.onLag?.(oldest ? Math.max(0, now.getTime() - oldest.getTime()) / 1000 : 0);
+      for (const { task, takenFrom } of claimed) {
+        if (takenFrom === null) continue;
+        logger.info(
+          { taskId: task.id, owner: task.owner, from: takenFrom },
+          'took over the poll of a task whose lease ran out',
+        );
+      }
       await Promise.all(claimed.map(({ task }) => this.#poll(task, now)));
     } catch (error) {
       logger.error({ err: error }, 'poller tick failed');

@@ -162,6 +162,8 @@ export const configSchema = z.object({
   /** The gateway's public base URL; the callback URL is built from it, and none is sent without it. */
   PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` lines (pino's own), or `pretty` (pino-pretty) for reading in a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Each kie.ai request's time limit. */
   KIE_TIMEOUT_MS: milliseconds(100).default(15_000),
   /** The poller's first delay after kie.ai accepts a task, and after each change it sees. */

@@ -10,7 +10,13 @@ import {
 } from '@charanim/provider';
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
-import { createTaskCore, createTaskEvents, nextDelay, Poller } from '@charanim/tasks';
+import {
+  createTaskCore,
+  createTaskEvents,
+  logTaskChange,
+  nextDelay,
+  Poller,
+} from '@charanim/tasks';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaLogger } from 'graphql-yoga';
@@ -114,9 +120,10 @@ export async function startGateway({
     );
   }
   const models = createModelRegistry();
-  const events = await createTaskEvents(database, logger, (task) =>
-    metrics.transitions.inc({ state: task.state }),
-  );
+  const events = await createTaskEvents(database, logger, (task) => {
+    metrics.transitions.inc({ state: task.state });
+    logTaskChange(logger, task);
+  });
   // The built-in emulator runs in this process and reaches it on loopback: its callbacks finish a
   // task as soon as it ends, as kie.ai's do, rather than at the poller's next read.
   let webhookUrl = config.PUBLIC_URL ? `${config.PUBLIC_URL}${WEBHOOK_PATH}` : undefined;
@@ -145,12 +152,20 @@ export async function startGateway({
     tasks: core.tasks,
     characters: core.characters,
     videos: core.videos,
+    credits: core.credits,
     models: core.models,
     account: { credits: cacheCredits(() => client.credit()) },
   };
-  const viewerOf = (owner: string) => ({
+  const viewerOf = ({ owner, via }: Identity) => ({
     owner,
-    takeMutation: () => takeMutation(owner),
+    seesAccount: via === 'anonymous' || config.ADMIN_OWNERS.has(owner),
+    takeMutation: async () => {
+      const wait = await takeMutation(owner);
+      if (wait !== undefined) {
+        logger.info({ owner, retryAfterSeconds: wait }, 'create refused: over the rate limit');
+      }
+      return wait;
+    },
     takeCreditsRead: async () => {
       const retryAfterSeconds = await takeCreditsRead(owner);
       if (retryAfterSeconds === undefined) return undefined;
@@ -192,7 +207,7 @@ export async function startGateway({
       // Every request that reaches execution was authenticated by useApiKeys or graphql-ws.
       if (!identity)
         throw new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } });
-      return { ...shared, viewer: viewerOf(identity.owner), apiKeys: keyAdmin(identity) };
+      return { ...shared, viewer: viewerOf(identity), apiKeys: keyAdmin(identity) };
     },
     plugins: [
       useRequestId(),

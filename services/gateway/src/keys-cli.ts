@@ -2,19 +2,23 @@
  * Manages the gateway's API keys in the database the gateway uses (DATABASE_URL, else DATA_DIR),
  * or through a running gateway (`--gateway URL`, with an admin key):
  * `npm run keys -- create --owner NAME`, `revoke --id ID | --key KEY | --owner NAME`,
- * `list [--owner NAME]`.
+ * `list [--owner NAME]`, `budget --owner NAME [--credits-per-day N] [--credits-per-month N]`.
  */
 import { parseArgs } from 'node:util';
 import {
+  type CreditLimits,
   createApiKey,
+  creditUsage,
   type DatabaseHandle,
   DatabaseOpenError,
   DirectoryLockedError,
   listApiKeys,
   openDatabase,
   revokeApiKeys,
+  setCreditBudget,
 } from '@charanim/db';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { budgetTable, parseLimit } from './keys-budget.ts';
 import { GatewayKeyError, gatewayKeyStore, type KeyStore } from './keys-through-gateway.ts';
 
 const USAGE = `usage: npm run keys -- <command> [options]
@@ -25,6 +29,10 @@ commands:
   revoke --key KEY        revoke this key
   revoke --owner NAME     revoke every active key of NAME
   list [--owner NAME]     list the keys (id, owner, prefix, created, revoked)
+  budget --owner NAME     show NAME's spending of kie.ai credits today and this month (UTC)
+    [--credits-per-day N] [--credits-per-month N]
+                          and set its budget: N credits, or off for no limit; a limit not
+                          given stays as it is
 
 options:
   --gateway URL           go through the gateway at URL (e.g. http://127.0.0.1:4000) instead of
@@ -47,13 +55,20 @@ class Exit extends Error {
 
 const usageError = (problem: string) => new Exit(2, `keys: ${problem}\n\n${USAGE}`);
 
-type Options = { owner?: string | undefined; id?: string | undefined; key?: string | undefined };
+type Options = {
+  owner?: string | undefined;
+  id?: string | undefined;
+  key?: string | undefined;
+  'credits-per-day'?: string | undefined;
+  'credits-per-month'?: string | undefined;
+};
 /** Through a running gateway rather than the database. */
 type Via = { gateway: string; adminKey: string | undefined } | undefined;
 type Command = (
   | { name: 'create'; owner: string }
   | { name: 'revoke'; which: { id: string } | { key: string } | { owner: string } }
   | { name: 'list'; owner: string | undefined }
+  | { name: 'budget'; owner: string; limits: Partial<CreditLimits> }
 ) & { via: Via };
 
 function parseCommand(args: string[]): Command | { name: 'help' } {
@@ -70,7 +85,9 @@ function parseCommand(args: string[]): Command | { name: 'help' } {
   // Never echo positionals: a key pasted without --key would land in the message.
   if (extra.length > 0) throw usageError('unexpected arguments after the command');
   const via = parseVia(values.gateway, values['admin-key']);
-  const given = (['owner', 'id', 'key'] as const).filter((option) => values[option] !== undefined);
+  const given = (['owner', 'id', 'key', 'credits-per-day', 'credits-per-month'] as const).filter(
+    (option) => values[option] !== undefined,
+  );
   const only = (allowed: (keyof Options)[]) => {
     const stray = given.filter((option) => !allowed.includes(option));
     if (stray.length > 0) {
@@ -91,6 +108,24 @@ function parseCommand(args: string[]): Command | { name: 'help' } {
     case 'list':
       only(['owner']);
       return { name, owner: values.owner, via };
+    case 'budget': {
+      only(['owner', 'credits-per-day', 'credits-per-month']);
+      if (values.owner === undefined) throw usageError('budget needs --owner NAME');
+      const limits: Partial<CreditLimits> = {};
+      for (const [option, limit] of [
+        ['credits-per-day', 'creditsPerDay'],
+        ['credits-per-month', 'creditsPerMonth'],
+      ] as const) {
+        const value = values[option];
+        if (value === undefined) continue;
+        const parsed = parseLimit(value);
+        if (parsed === undefined) {
+          throw usageError(`--${option} needs a whole number of credits (0 or more), or off`);
+        }
+        limits[limit] = parsed;
+      }
+      return { name, owner: values.owner, limits, via };
+    }
     case undefined:
       throw usageError('no command given');
     default:
@@ -107,6 +142,8 @@ function parse(args: string[]) {
       key: { type: 'string' },
       gateway: { type: 'string' },
       'admin-key': { type: 'string' },
+      'credits-per-day': { type: 'string' },
+      'credits-per-month': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -145,6 +182,11 @@ function databaseKeyStore(db: DatabaseHandle['db']): KeyStore {
     create: (owner) => createApiKey(db, owner),
     revoke: (which) => revokeApiKeys(db, which),
     list: (owner) => listApiKeys(db, owner),
+    usage: (owner) => creditUsage(db, owner),
+    async setBudget(owner, limits) {
+      await setCreditBudget(db, owner, limits);
+      return creditUsage(db, owner);
+    },
   };
 }
 
@@ -179,6 +221,16 @@ async function run(command: Command, store: KeyStore) {
         `${table([['ID', 'OWNER', 'PREFIX', 'CREATED', 'REVOKED'], ...rows])}\n`,
       );
       if (keys.length === 0) process.stderr.write('no API keys\n');
+      return;
+    }
+    case 'budget': {
+      let usage = await store.usage(command.owner);
+      if (Object.keys(command.limits).length > 0) {
+        const { creditsPerDay, creditsPerMonth } = usage;
+        const limits = { creditsPerDay, creditsPerMonth, ...command.limits };
+        usage = await store.setBudget(command.owner, limits);
+      }
+      process.stdout.write(`${table(budgetTable(command.owner, usage))}\n`);
       return;
     }
   }

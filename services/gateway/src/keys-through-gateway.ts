@@ -1,10 +1,14 @@
+import type { CreditLimits, CreditUsage } from '@charanim/db';
 import type { ApiKeyRecord, ApiKeySelector } from '@charanim/schema';
 
-/** What `npm run keys` does to keys, in the database or through a running gateway. */
+/** What `npm run keys` does to keys and budgets, in the database or through a running gateway. */
 export interface KeyStore {
   create(owner: string): Promise<{ id: string; owner: string; prefix: string; key: string }>;
   revoke(which: ApiKeySelector): Promise<number>;
   list(owner: string | undefined): Promise<ApiKeyRecord[]>;
+  usage(owner: string): Promise<CreditUsage>;
+  /** Sets both limits; answers the owner's usage with its new budget. */
+  setBudget(owner: string, limits: CreditLimits): Promise<CreditUsage>;
 }
 
 /** The gateway refused or could not be asked; `exitCode` is what `npm run keys` exits with. */
@@ -19,6 +23,8 @@ export class GatewayKeyError extends Error {
 }
 
 const API_KEY_FIELDS = 'id owner prefix createdAt revokedAt';
+const USAGE_FIELDS =
+  'spentToday spentThisMonth reserved creditsPerDay: budgetPerDay creditsPerMonth: budgetPerMonth';
 const ERRORS = '... on Error { __typename message }';
 
 /**
@@ -75,6 +81,13 @@ export function gatewayKeyStore(gatewayUrl: string, adminKey: string): KeyStore 
     }
     return result;
   };
+  const usageOf = (usage: Record<string, number | null>): CreditUsage => ({
+    spentToday: usage.spentToday ?? 0,
+    spentThisMonth: usage.spentThisMonth ?? 0,
+    reserved: usage.reserved ?? 0,
+    creditsPerDay: usage.creditsPerDay ?? null,
+    creditsPerMonth: usage.creditsPerMonth ?? null,
+  });
   const record = (key: Record<string, string | null>): ApiKeyRecord => ({
     id: key.id as string,
     owner: key.owner as string,
@@ -103,6 +116,26 @@ export function gatewayKeyStore(gatewayUrl: string, adminKey: string): KeyStore 
         { owner },
       );
       return result.keys.map(record);
+    },
+    async usage(owner) {
+      const result = await ask(
+        `query($owner: String!) { creditUsage(owner: $owner) { __typename ${ERRORS} ... on Usage { ${USAGE_FIELDS} } } }`,
+        { owner },
+      );
+      return usageOf(result);
+    },
+    async setBudget(owner, limits) {
+      const result = await ask(
+        `mutation($input: SetCreditBudgetInput!) { setCreditBudget(input: $input) { __typename ${ERRORS} ... on Usage { ${USAGE_FIELDS} } } }`,
+        {
+          input: {
+            owner,
+            creditsPerDay: limits.creditsPerDay,
+            creditsPerMonth: limits.creditsPerMonth,
+          },
+        },
+      );
+      return usageOf(result);
     },
   };
 }

@@ -2,13 +2,14 @@ import { DatabaseOpenError } from '@charanim/db';
 import { StartRefused } from './auth/set-up.ts';
 import { loadConfigOrExit } from './config.ts';
 import { startGateway } from './gateway.ts';
+import { logDestination } from './log-format.ts';
 import { createLogger } from './logger.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, logDestination(config.LOG_FORMAT));
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({ config, logger });

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       KIE_UPLOAD_BASE_URL: 'https://kieai.redpandaai.co',
       KIE_USER_AGENT: `charanim-gateway/${gatewayVersion}`,
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
       KIE_TIMEOUT_MS: 15_000,
       CREATE_TIMEOUT_MS: 30_000,
       POLL_INTERVAL_MS: 2_000,

@@ -28,6 +28,8 @@ export interface TaskChange {
   releaseIdempotencyKey?: boolean | undefined;
   /** With a SUCCESS: written in the same statement as the task. */
   result?: StoredResult | undefined;
+  /** With a final state: what kie.ai said the task cost, which settles its credit charge. */
+  creditsConsumed?: number | undefined;
 }
 
 /**
@@ -47,8 +49,9 @@ export async function advanceTask(
     error: change.error !== undefined,
     releaseIdempotencyKey: change.releaseIdempotencyKey === true,
     result: change.state === 'SUCCESS' ? change.result?.kind : undefined,
+    credits: change.creditsConsumed !== undefined,
   };
-  const name = `advanceTask:${Number(shape.done)}${Number(shape.error)}${Number(shape.releaseIdempotencyKey)}:${shape.result ?? '-'}`;
+  const name = `advanceTask:${Number(shape.done)}${Number(shape.error)}${Number(shape.releaseIdempotencyKey)}${Number(shape.credits)}:${shape.result ?? '-'}`;
   const [row] = await prepared(db, name, (db) => advanceQuery(db, shape)).execute(
     advanceParams(id, change),
   );
@@ -61,6 +64,7 @@ interface AdvanceShape {
   error: boolean;
   releaseIdempotencyKey: boolean;
   result: StoredResult['kind'] | undefined;
+  credits: boolean;
 }
 
 function advanceQuery(db: Executor, shape: AdvanceShape) {
@@ -76,6 +80,7 @@ function advanceQuery(db: Executor, shape: AdvanceShape) {
       }),
       ...(shape.releaseIdempotencyKey && { idempotencyKey: null }),
       ...(shape.result && { result: sql`${ph('result')}::jsonb` }),
+      ...(shape.credits && { creditsConsumed: sql`${ph('creditsConsumed')}::integer` }),
     })
     .where(
       and(eq(tasks.id, ph('id')), notInArray(tasks.state, finished), lt(tasks.state, ph('state'))),
@@ -97,6 +102,7 @@ function advanceParams(id: string, change: TaskChange) {
     state: change.state,
     errorCode: change.error?.code,
     errorMessage: change.error?.message,
+    creditsConsumed: change.creditsConsumed,
     result: result && JSON.stringify(result.value),
     record: result && JSON.stringify(recordOf(result)),
   };

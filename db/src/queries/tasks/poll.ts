@@ -67,6 +67,8 @@ export interface ClaimedTask {
   task: TaskRow;
   /** When its poll was due, for the poller's lag. */
   dueAt: Date;
+  /** The instance whose lease ran out on it, when its poll never ended (it died, or hung). */
+  takenFrom: string | null;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function claimDueTasks(
   leaseMs: number,
 ): Promise<ClaimedTask[]> {
   const due = db
-    .select({ id: tasks.id, dueAt: tasks.nextPollAt })
+    .select({ id: tasks.id, dueAt: tasks.nextPollAt, takenFrom: tasks.leasedBy })
     .from(tasks)
     .where(
       and(
@@ -101,10 +103,10 @@ export async function claimDueTasks(
     .set({ nextPollAt: sql`now() + ${leaseMs} * interval '1 millisecond'`, leasedBy: instance })
     .from(due)
     .where(eq(tasks.id, due.id))
-    .returning({ task: getTableColumns(tasks), dueAt: due.dueAt });
+    .returning({ task: getTableColumns(tasks), dueAt: due.dueAt, takenFrom: due.takenFrom });
   // The WHERE above leaves no task without a due time.
   return rows
-    .map(({ task, dueAt }) => ({ task, dueAt: dueAt as Date }))
+    .map(({ task, dueAt, takenFrom }) => ({ task, dueAt: dueAt as Date, takenFrom }))
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 }
 

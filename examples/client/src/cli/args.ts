@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { USAGE_LINE } from './usage.ts';
 
 // The gateway listens on 127.0.0.1 by default; `localhost` may resolve to ::1 first and miss it.
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4000/graphql';
@@ -11,6 +12,7 @@ Commands:
          [--safety TEXT] [--idempotency-key KEY]
   search WORDS [--first N] [--after CURSOR]       find your characters by the words of their prompt
   task ID [--watch]                               show a task, or follow it until SUCCESS or FAIL
+  ${USAGE_LINE}
 
 Options:
   --endpoint URL   the gateway's GraphQL URL (default: $CHARANIM_ENDPOINT or ${DEFAULT_ENDPOINT})
@@ -33,6 +35,7 @@ export type Command =
     }
   | { name: 'search'; words: string; first?: number; after?: string }
   | { name: 'task'; id: string; watch: boolean }
+  | { name: 'usage' }
   | { name: 'help' }
   | { name: 'version' };
 
@@ -72,6 +75,7 @@ const accepted: Record<Exclude<Command['name'], 'help' | 'version'>, (keyof Valu
   create: ['video', 'url', 'prompt', 'safety', 'idempotency-key', 'watch'],
   search: ['first', 'after'],
   task: ['watch'],
+  usage: [],
 };
 const globalOptions: (keyof Values)[] = ['endpoint', 'key', 'help', 'version'];
 
@@ -95,18 +99,27 @@ export function parseInvocation(
   if (values.help || name === 'help') return { endpoint, apiKey, command: { name: 'help' } };
   if (values.version) return { endpoint, apiKey, command: { name: 'version' } };
   // Asked for nothing, it cannot do anything: that is a command line it cannot run.
-  if (name === undefined) throw new UsageError('no command given: use create, search or task');
-  if (name !== 'create' && name !== 'search' && name !== 'task') {
-    throw new UsageError(`unknown command ${name}: use create, search or task`);
+  if (name === undefined)
+    throw new UsageError('no command given: use create, search, task or usage');
+  if (!(name in accepted)) {
+    throw new UsageError(`unknown command ${name}: use create, search, task or usage`);
   }
   const stray = (Object.keys(values) as (keyof Values)[]).filter(
     (option) =>
       !globalOptions.includes(option) &&
-      !accepted[name].includes(option) &&
+      !accepted[name as keyof typeof accepted].includes(option) &&
       values[option] !== false,
   );
   if (stray.length > 0) throw new UsageError(`${name} does not take --${stray.join(', --')}`);
-  return { endpoint, apiKey, command: commandFrom(name, rest, values) };
+  if (name === 'usage') {
+    if (rest.length > 0) throw new UsageError(`usage takes no argument, not ${rest[0]}`);
+    return { endpoint, apiKey, command: { name } };
+  }
+  return {
+    endpoint,
+    apiKey,
+    command: commandFrom(name as 'create' | 'search' | 'task', rest, values),
+  };
 }
 
 /**

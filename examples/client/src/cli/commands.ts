@@ -10,6 +10,7 @@ import {
 import type { Command } from './args.ts';
 import { describeFailure, describeOutcome, describeSearch, describeTask } from './output.ts';
 import { createProgress } from './progress.ts';
+import { showUsage } from './usage.ts';
 import { openVideo } from './video-file.ts';
 
 export interface Terminal {
@@ -45,6 +46,8 @@ export async function runCommand(
       terminal.stdout.write(`${describeTask(task)}\n`);
       return task.state === 'FAIL' ? 1 : 0;
     }
+    case 'usage':
+      return showUsage(client, terminal);
   }
 }
 

@@ -11,6 +11,7 @@ export function describeFailure(failure: Failure): string {
     case 'ValidationError':
       return `${failure.__typename}${failure.field ? ` on ${failure.field}` : ''}: ${failure.message}`;
     case 'RateLimitedError':
+    case 'BudgetExceededError':
       return `${failure.__typename}: ${failure.message}`;
     case 'ProviderError': {
       const lines = [`${failure.__typename} ${failure.code}: ${failure.message}`];

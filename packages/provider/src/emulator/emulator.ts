@@ -187,9 +187,13 @@ class KieEmulator implements Emulator {
     this.#faults = faults;
     this.#callbacks = new CallbackSender(options.webhookHmacKey, this.#faults.callbackRetry);
     const timing = options.timing ?? { waitingMs: 1500, queuingMs: 1500, generatingMs: 1500 };
-    this.#tasks = new TaskBook(timing, this.#files.url, (task, outcome) =>
-      this.#sendCallback(task, outcome),
-    );
+    this.#tasks = new TaskBook(timing, this.#files.url, (task, outcome) => {
+      // As kie.ai does, a failed generation costs nothing: its credits come back.
+      const consumed = outcome.state === 'success' ? this.#creditsPerTask : 0;
+      this.#credits += this.#creditsPerTask - consumed;
+      task.record.creditsConsumed = consumed;
+      this.#sendCallback(task, outcome);
+    });
     server.on('request', (req, res) => {
       this.#handle(req, res).catch((error: unknown) =>
         this.#reply(res, { code: 500, message: String(error), httpStatus: 500 }),
@@ -447,7 +451,8 @@ class KieEmulator implements Emulator {
   #sendCallback(task: EmulatorTask, outcome: EmulatorOutcome): void {
     const url = task.request.callBackUrl;
     if (url === undefined) return;
-    const { taskId, ...record } = wireRecord(task.record);
+    // The callback names the cost consumeCredits, where recordInfo says creditsConsumed.
+    const { taskId, creditsConsumed, ...record } = wireRecord(task.record);
     const idKey = (outcome.state === 'success' && outcome.taskIdKey) || 'taskId';
     const { createTime, completeTime } = task.record;
     const body = {
@@ -459,7 +464,7 @@ class KieEmulator implements Emulator {
       data: {
         [idKey]: taskId,
         ...record,
-        consumeCredits: this.#creditsPerTask,
+        consumeCredits: creditsConsumed,
         remainedCredits: this.#credits,
         costTime: Math.round(((completeTime ?? 0) - (createTime ?? 0)) / 1000),
       },
@@ -480,9 +485,10 @@ function routeOf(method: string | undefined, pathname: string): EmulatorRoute | 
 }
 
 /** A record as kie.ai sends it: `""` rather than null for the texts it has not set. */
-function wireRecord(record: TaskRecord) {
+function wireRecord({ creditsConsumed, ...record }: TaskRecord) {
   return {
     ...record,
+    ...(creditsConsumed !== undefined && { creditsConsumed }),
     resultJson: record.resultJson ?? '',
     failCode: record.failCode ?? '',
     failMsg: record.failMsg ?? '',

@@ -100,6 +100,11 @@ interface ModelCommon<Schema extends z.ZodType, Kind extends ResultKind> {
   check?(input: z.output<Schema>, references: References): InputIssue | undefined;
   /** The kind of result it makes: each kind has one store and one GraphQL type. */
   result: Kind;
+  /**
+   * What a request costs in kie.ai credits, by kie.ai's prices: reserved against the owner's
+   * budget before anything is sent, then settled from what kie.ai reports when the task ends.
+   */
+  estimateCredits(input: z.output<Schema>): number;
   /** For a model that makes characters: how its input describes the character. */
   describeCharacter?(input: z.output<Schema>): CharacterDescription;
   /**

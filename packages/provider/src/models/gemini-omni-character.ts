@@ -63,6 +63,8 @@ export const geminiOmniCharacter = defineImmediateModel({
     fullBody: imageFile('fullBodyUrl', 'The full-body shot'),
   },
   result: 'character',
+  // kie-models.md: creation is free.
+  estimateCredits: () => 0,
   path: '/api/v1/omni/character/create',
   operation: 'omniCharacter',
   describeCharacter: (given) => ({

@@ -17,6 +17,15 @@ export const omniAspectRatios = ['16:9', '9:16'] as const;
 /** Successes took 136–501 s and failures came after up to 805 s (kie-models.md). */
 export const OMNI_POLL_BOUND_MS = 20 * 60_000;
 
+/**
+ * kie.ai's price by length (kie-models.md): 63–126 credits at 360p–1080p; 4k 147–210, whose
+ * lengths between the two ends we price on the same step of 21 credits.
+ */
+const omniPrices: Record<'standard' | '4k', Record<(typeof omniDurations)[number], number>> = {
+  standard: { 4: 63, 6: 84, 8: 105, 10: 126 },
+  '4k': { 4: 147, 6: 168, 8: 189, 10: 210 },
+};
+
 /** What the quota counts for a character: one integrator saw a two-image character count 2. */
 function weightOf(imageCount: number): number {
   return imageCount >= 2 ? 2 : 1;
@@ -121,6 +130,8 @@ function omniVideoModel(options: {
       };
     },
     result: 'video',
+    estimateCredits: (given: Input) =>
+      omniPrices[given.resolution === '4k' ? '4k' : 'standard'][given.durationSeconds],
     callback: 'optional',
     pollBoundMs: OMNI_POLL_BOUND_MS,
     toProviderInput: (given, { characters }) => ({

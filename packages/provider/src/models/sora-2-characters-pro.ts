@@ -5,6 +5,7 @@ import {
   fakeCharacterResult,
   MAX_PROMPT_LENGTH,
   parseCharacterResult,
+  SORA_2_CHARACTER_CREDITS,
   SORA_2_FAMILY,
   SORA_2_PAUSED,
   SORA_2_POLL_BOUND_MS,
@@ -191,6 +192,7 @@ export const sora2CharactersPro = defineTaskModel({
   input: sora2CharactersProInput,
   originTask: { field: 'originTaskId' },
   result: 'character',
+  estimateCredits: () => SORA_2_CHARACTER_CREDITS,
   callback: 'optional',
   pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (input) => ({

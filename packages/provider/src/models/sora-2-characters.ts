@@ -86,6 +86,12 @@ export function fakeCharacterResult({ variant }: FakeResultOptions): Record<stri
   return { character_id: characterId };
 }
 
+/**
+ * What a Sora 2 character costs: kie-api.md's callback of a sora-2-characters task says
+ * `consumeCredits: 10`, the only figure documented for the Sora 2 character models.
+ */
+export const SORA_2_CHARACTER_CREDITS = 10;
+
 /** A URL as kie.ai checks one: any absolute http(s) URL. */
 export const wireUrl = z.string().refine(isHttpUrl, 'must be an http(s) URL');
 /** Text as kie.ai checks it: a length limit. */
@@ -109,6 +115,7 @@ export const sora2Characters = defineTaskModel({
     },
   },
   result: 'character',
+  estimateCredits: () => SORA_2_CHARACTER_CREDITS,
   callback: 'optional',
   pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (input) => ({

@@ -16,6 +16,13 @@ export const soraAspectRatios = ['portrait', 'landscape'] as const;
 /** kie.ai's `n_frames`: the length of the video in seconds, sent as a string. */
 export const soraDurations = [10, 15] as const;
 
+/**
+ * No price of this model is documented in kie-api.md or kie-models.md: 3 credits a second (30 for
+ * the default 10 s) is our figure, of the order kie.ai charged for Sora 2 videos before the pause.
+ * A task is settled from what kie.ai reports, so only the reservation rests on it.
+ */
+const SORA_VIDEO_CREDITS_PER_SECOND = 3;
+
 const input = z
   .object({
     prompt: notBlank(text('prompt', MAX_SORA_VIDEO_PROMPT_LENGTH, 1), 'prompt').describe(
@@ -58,6 +65,7 @@ export const sora2TextToVideo = defineTaskModel({
   input,
   characters: { family: SORA_2_FAMILY, max: MAX_SORA_VIDEO_CHARACTERS },
   result: 'video',
+  estimateCredits: (given) => SORA_VIDEO_CREDITS_PER_SECOND * (given.durationSeconds ?? 10),
   callback: 'optional',
   pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (given, { characters }) => ({

@@ -1,5 +1,6 @@
 import type { TaskRow } from '@charanim/db';
 import type { ProviderError } from '@charanim/provider';
+import type { BudgetExceeded } from './credits.ts';
 
 /** What a submission came to: the task, or why there is none (or why it failed). */
 export type SubmitOutcome =
@@ -9,7 +10,9 @@ export type SubmitOutcome =
   /** The idempotency key made `task` from another input: nothing was written or sent. */
   | { kind: 'keyReused'; task: TaskRow }
   /** The provider refused the task or could not be reached; `task` is what was recorded. */
-  | { kind: 'provider'; error: ProviderError; task: TaskRow | null };
+  | { kind: 'provider'; error: ProviderError; task: TaskRow | null }
+  /** The owner's credit budget would be passed: `task` was ended FAIL, nothing was sent. */
+  | { kind: 'budget'; refusal: BudgetExceeded; message: string; task: TaskRow };
 
 export type Invalid = Extract<SubmitOutcome, { kind: 'invalid' }>;
 

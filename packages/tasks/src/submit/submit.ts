@@ -19,6 +19,7 @@ import {
 } from '@charanim/provider';
 import type { TaskCoreDeps } from '../deps.ts';
 import { storedResult } from '../results.ts';
+import { budgetMessage, reserveEstimate } from './credits.ts';
 import type { SubmitOutcome } from './outcome.ts';
 import { type PreparedSubmission, prepareSubmission, type SubmitRequest } from './prepare.ts';
 import { publishUpload } from './uploads.ts';
@@ -73,6 +74,12 @@ async function send(
   operation: string,
 ): Promise<SubmitOutcome> {
   const { plugin } = prepared;
+  const overBudget = await reserveEstimate(deps, pending, prepared);
+  if (overBudget) {
+    const message = budgetMessage(overBudget);
+    const failed = await fail(deps, pending, 'BUDGET_EXCEEDED', message, 0);
+    return { kind: 'budget', refusal: overBudget, message, task: failed };
+  }
   const signal = AbortSignal.timeout(deps.createTimeoutMs);
   // Each retry of each call listens to it; they are bounded, and more than Node's default 10.
   setMaxListeners(64, signal);
@@ -130,7 +137,8 @@ async function send(
     return {
       kind: 'provider',
       error: failure,
-      task: await fail(deps, task, failure.code, message),
+      // Surely refused, it cost nothing: its credit charge is released.
+      task: await fail(deps, task, failure.code, message, maybe ? undefined : 0),
     };
   }
 }
@@ -144,11 +152,13 @@ async function fail(
   task: TaskRow,
   code: string,
   message: string,
+  creditsConsumed?: number,
 ): Promise<TaskRow> {
   const failed = await advanceTask(deps.db, task.id, {
     state: 'FAIL',
     error: { code, message },
     releaseIdempotencyKey: true,
+    creditsConsumed,
   });
   if (failed) deps.events.publish(failed);
   return failed ?? task;

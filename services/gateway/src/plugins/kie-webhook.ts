@@ -39,6 +39,10 @@ export function useKieWebhook(ingester: KieWebhookOptions): Plugin {
       };
       // Counted as the ingester counts the bodies it cannot read.
       const malformed = () => {
+        ingester.logger.info(
+          { reason: 'malformed' },
+          'callback refused: its body is not JSON the gateway can store',
+        );
         ingester.onOutcome?.('malformed');
         answer(400, 'malformed');
       };
