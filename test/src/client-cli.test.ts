@@ -173,7 +173,7 @@ describe('npm run cli', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(
-      /^no command given: use create, video, task, tasks, characters or search\n\nUsage:/,
+      /^no command given: use create, video, task, tasks, characters, videos or search\n\nUsage:/,
     );
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
@@ -341,7 +341,7 @@ describe('npm run cli with Gemini Omni', () => {
     });
   });
 
-  it('lists the tasks and the characters, a page at a time, one plain line each when piped', async () => {
+  it('lists the tasks, characters and videos, a page at a time, one plain line each when piped', async () => {
     const all = await omni('tasks');
     expect(all).toMatchObject({ code: 0, stderr: '' });
     const rows = linesOf(all.stdout).map((line) => line.split('\t'));
@@ -372,6 +372,21 @@ describe('npm run cli with Gemini Omni', () => {
     ]);
     const searched = await omni('characters', 'scarf');
     expect(linesOf(searched.stdout)).toEqual([linesOf(listed.stdout)[1]]);
+
+    const [video] = await t.gateway.database.db.select().from(videos);
+    const ofFoxy = await omni('videos', '--character', made[0]?.id as string);
+    expect(ofFoxy).toMatchObject({ code: 0, stderr: '' });
+    expect(linesOf(ofFoxy.stdout).map((line) => line.split('\t'))).toEqual([
+      [
+        expect.stringMatching(/^VmlkZW86/),
+        'google/gemini-omni-flash-1-1',
+        video?.createdAt.toISOString(),
+        video?.expiresAt?.toISOString(),
+        `Foxy, ${made[1]?.characterId}`,
+        video?.url,
+      ],
+    ]);
+    expect((await omni('videos', '--model', 'gemini-omni-video')).stderr).toBe('no video yet\n');
   });
 
   it('says the URL should end in /graphql when the endpoint is the gateway without it', async () => {

@@ -151,3 +151,29 @@ export const Characters = graphql(`
     }
   }
 `);
+
+/** Your videos, newest first; `filter` keeps those of one character or one model. */
+export const Videos = graphql(`
+  query Videos($filter: VideoFilter, $first: Int, $after: String) {
+    videos(filter: $filter, first: $first, after: $after) {
+      edges {
+        node {
+          id
+          model
+          url
+          expiresAt
+          usable
+          createdAt
+          characters {
+            name
+            characterId
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);

@@ -147,6 +147,11 @@ describe('parseInvocation', () => {
     });
     expect(argsOf(['tasks']).args).toEqual({ state: null, first: null, after: null });
     expect(argsOf(['characters']).args).toEqual({ search: null, first: null, after: null });
+    expect(argsOf(['videos', '--character', 'Q2hhcjox', '--first', '3']).args).toEqual({
+      filter: { character: 'Q2hhcjox', model: undefined },
+      first: 3,
+      after: null,
+    });
     expect(argsOf(['characters', 'red', 'fox', '--after', 'abc']).args).toEqual({
       search: 'red fox',
       first: null,
@@ -173,10 +178,11 @@ describe('parseInvocation', () => {
     [['characters', '--first', 'ten'], '--first must be a positive whole number, not ten'],
     [['tasks', '--state', 'DONE'], '--state must be one of PENDING, WAITING, QUEUING'],
     [['tasks', 'fox'], 'tasks takes no argument, not fox'],
+    [['videos', '--character', 'a', '--character', 'b'], 'videos takes one --character ID'],
     [['task'], 'task needs exactly one task id'],
     [['task', 'a', '--video', 'x'], 'task does not take --video'],
-    [['fly'], 'unknown command fly: use create, video, task, tasks, characters or search'],
-    [[], 'no command given: use create, video, task, tasks, characters or search'],
+    [['fly'], 'unknown command fly: use create, video, task, tasks, characters, videos or search'],
+    [[], 'no command given: use create, video, task, tasks, characters, videos or search'],
     [['search', 'fox', '--colour'], 'unknown option --colour'],
     [['search', 'fox', '-x'], 'unknown option -x'],
     [['search', 'fox', '--endpoint'], '--endpoint needs a value'],

@@ -27,7 +27,7 @@ Options:
   -h, --help       this text
   --version        the client's version
 
-Lists (tasks, characters, search) print aligned columns on a terminal; piped, one line per item
+Lists (tasks, characters, videos, search) print aligned columns on a terminal; piped, one line per item
 with tab-separated columns, and the notes (no match, the next page's --after) on stderr.
 
 Exit status: 0 on success, 1 when the task fails, the gateway refuses the request or cannot be
