@@ -1,9 +1,14 @@
 /** What GraphiQL shows a first-time user: the whole story, one operation at a time. */
-export const exampleOperations = /* GraphQL */ `# Welcome! Put your API key in the Headers tab below (a gateway without keys takes any),
-# then run these one at a time with the ▶ button, pasting each id into the next.
-# Without KIE_API_KEY the gateway plays kie.ai itself, so any image URL works; kie.ai fetches yours.
+export const exampleOperations = /* GraphQL */ `# Welcome! Your API key goes in the Headers tab
+# below (a gateway without keys takes any). Run
+# these one at a time: cursor in one, then
+# Ctrl+Enter (or the run button, then pick it),
+# pasting each id into the next one. Without
+# KIE_API_KEY the gateway plays kie.ai itself, so
+# any image URL works; kie.ai fetches yours.
 
-# 1. Make a character from a portrait (and an optional full-body shot): ready at once.
+# 1. A character from a portrait (and a full-body
+# shot), ready at once.
 mutation CreateCharacter {
   createCharacter(input: {
     model: "gemini-omni-character"
@@ -21,7 +26,8 @@ mutation CreateCharacter {
   }
 }
 
-# 2. Paste the character's id and make a 4–10 s video of it (up to 3 characters).
+# 2. Paste the character's id: a video of 4 to 10 s
+# (up to 3 characters).
 mutation CreateVideo {
   createVideo(input: {
     model: "google/gemini-omni-flash-1-1"
@@ -40,7 +46,8 @@ mutation CreateVideo {
   }
 }
 
-# 3. Paste the task id and follow it live until SUCCESS (then the video's URL) or FAIL.
+# 3. Paste the task's id: its states live, until
+# SUCCESS (with the video's URL) or FAIL.
 subscription FollowTask {
   taskUpdated(id: "PASTE-TASK-ID") {
     state
@@ -50,7 +57,7 @@ subscription FollowTask {
   }
 }
 
-# 4. Find your videos and characters later, newest first.
+# 4. Your videos and characters, newest first.
 query MyVideos {
   videos(first: 10) { edges { node { id url expiresAt usable model characters { name } } } }
 }
@@ -62,7 +69,8 @@ query MyCharacters {
   }
 }
 
-# Find characters by the words of their description (a partial word or a typo finds them too).
+# Characters by the words of their description (a
+# part of a word or a typo finds them too).
 query FindCharacters {
   characters(search: "fox", first: 10) {
     edges { highlight node { id characterId name prompt } }
@@ -73,13 +81,16 @@ query RecentTasks {
   tasks(first: 10) { edges { node { id state model createdAt error { code message } } } }
 }
 
-# The models this gateway serves, whether kie.ai runs them, and the JSON Schema of what each takes.
+# The models, whether kie.ai runs them, and what
+# each takes (as JSON Schema).
 query Models {
   models { id title family makes mutation availability { state message } inputSchema }
 }
 
-# Sora 2 (paused at kie.ai since 2026-06-11: these answer a ProviderError MODEL_PAUSED there;
-# the built-in emulator still plays them). A character from a 1–4 s video, then a video of it.
+# Sora 2, paused at kie.ai since 2026-06-11: there
+# these answer a ProviderError MODEL_PAUSED (the
+# built-in emulator still plays them). A character
+# from a video of 1 to 4 s, then a video of it.
 mutation CreateSoraCharacter {
   createCharacter(input: {
     model: "sora-2-characters"
