@@ -19,16 +19,22 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** What a request over HTTP and a subscription over graphql-ws throw at `endpoint`. */
+async function failuresAt(endpoint: string) {
+  const client = createClient({ endpoint });
+  const overHttp = await client.request(Task, { id: 'VGFzazox' }).catch((error) => error);
+  const overWs = await client
+    .subscribe(TaskUpdated, { id: 'VGFzazox' })
+    .next()
+    .catch((error) => error);
+  await client.dispose();
+  return { overHttp, overWs };
+}
+
 describe('an unreachable gateway', () => {
   it('is an UnreachableError with the system code, over HTTP and over graphql-ws alike', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}/graphql`;
-    const client = createClient({ endpoint });
-    const overHttp = await client.request(Task, { id: 'VGFzazox' }).catch((error) => error);
-    const overWs = await client
-      .subscribe(TaskUpdated, { id: 'VGFzazox' })
-      .next()
-      .catch((error) => error);
-    await client.dispose();
+    const { overHttp, overWs } = await failuresAt(endpoint);
     for (const failure of [overHttp, overWs]) {
       expect(failure).toBeInstanceOf(UnreachableError);
       expect(failure).toMatchObject({ endpoint, reason: 'ECONNREFUSED' });
@@ -39,15 +45,10 @@ describe('an unreachable gateway', () => {
   it('names a refused WebSocket upgrade by what the server answered', async () => {
     const server = await answering(502, 'text/html', '<h1>Bad Gateway</h1>');
     const endpoint = `${server.url}/graphql`;
-    const client = createClient({ endpoint });
-    const failure = await client
-      .subscribe(TaskUpdated, { id: 'VGFzazox' })
-      .next()
-      .catch((error) => error);
-    await client.dispose();
+    const { overWs } = await failuresAt(endpoint);
     await server.close();
-    expect(failure).toBeInstanceOf(UnreachableError);
-    expect(failure.message).toBe(`cannot reach ${endpoint}: Unexpected server response: 502`);
+    expect(overWs).toBeInstanceOf(UnreachableError);
+    expect(overWs.message).toBe(`cannot reach ${endpoint}: Unexpected server response: 502`);
   });
 });
 
@@ -73,13 +74,7 @@ describe('an endpoint that does not answer GraphQL', () => {
     async (_name, status, type, body, path) => {
       const server = await answering(status, type, body);
       const endpoint = `${server.url}${path}`;
-      const client = createClient({ endpoint });
-      const overHttp = await client.request(Task, { id: 'VGFzazox' }).catch((error) => error);
-      const overWs = await client
-        .subscribe(TaskUpdated, { id: 'VGFzazox' })
-        .next()
-        .catch((error) => error);
-      await client.dispose();
+      const { overHttp, overWs } = await failuresAt(endpoint);
       await server.close();
       expect(overHttp).toBeInstanceOf(NotGraphQLError);
       expect(overHttp).toMatchObject({ endpoint, status });

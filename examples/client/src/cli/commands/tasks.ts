@@ -6,14 +6,19 @@ import { printListing } from '../listing.ts';
 import { taskOutcome } from '../output.ts';
 
 type TaskState = NonNullable<VariablesOf<typeof Tasks>['state']>;
-const states = [
-  'PENDING',
-  'WAITING',
-  'QUEUING',
-  'GENERATING',
-  'SUCCESS',
-  'FAIL',
-] as const satisfies readonly TaskState[];
+/**
+ * The schema's TaskState, written out for the usage and a check before any request: the client
+ * has the schema as types only. As a record's keys, the compiler holds them to the enum both ways.
+ */
+const stateKeys: Record<TaskState, true> = {
+  PENDING: true,
+  WAITING: true,
+  QUEUING: true,
+  GENERATING: true,
+  SUCCESS: true,
+  FAIL: true,
+};
+const states = Object.keys(stateKeys) as TaskState[];
 
 function stateOf(value: string | undefined): TaskState | undefined {
   if (value === undefined) return undefined;
