@@ -51,7 +51,7 @@ export interface SourceVideo {
   durationSeconds: number | null;
   sizeBytes: number | null;
   sha256: string | null;
-  /** ISO time after which the URL stops working: kie.ai deletes uploads after three days. */
+  /** ISO time after which the URL stops working: kie.ai keeps uploads about 24 hours. */
   expiresAt: string | null;
 }
 
@@ -97,6 +97,12 @@ export const tasks = pgTable(
     nextPollAt: timestampMs('next_poll_at'),
     /** The instance polling the task, while its lease holds: for operators, not for locking. */
     leasedBy: text('leased_by'),
+    /**
+     * Reads of kie.ai that unsigned callbacks asked for in the minute from `hintWindowAt`: anyone
+     * can send one, so each task gets a few such reads a minute (the poller reads it anyway).
+     */
+    hintReads: integer('hint_reads').notNull().default(0),
+    hintWindowAt: timestampMs('hint_window_at'),
     pollAttempts: integer('poll_attempts').notNull().default(0),
   },
   (t) => [

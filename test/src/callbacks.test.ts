@@ -93,6 +93,25 @@ describe('the webhook route', () => {
     t.emulator.setCallbackMode('deliver');
   });
 
+  it('keeps at most 20 callbacks of one task for audit, whatever is sent', async () => {
+    const task = await createTask();
+    await waitFor(async () => (await taskRow(task.id))?.state === 'SUCCESS');
+    const id = task.providerTaskId as string;
+    const now = Math.floor(Date.now() / 1000);
+    const headers = {
+      'x-webhook-timestamp': String(now),
+      'x-webhook-signature': signWebhook(id, now, TEST_HMAC_KEY),
+    };
+    for (let n = 0; n < 25; n++) {
+      const answer = await post(successBody(id, `char_${n}`), headers);
+      expect([200]).toContain(answer.status);
+    }
+    const events = (await t.gateway.database.db.select().from(callbackEvents)).filter(
+      (event) => event.taskId === task.id,
+    );
+    expect(events).toHaveLength(20);
+  });
+
   it('ignores a late callback that would move a task back', async () => {
     const task = await createTask();
     const id = task.providerTaskId as string;

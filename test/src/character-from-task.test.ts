@@ -33,7 +33,10 @@ let t: TestGateway;
 
 beforeAll(async () => {
   // More mutations than the default budget of 60 a minute; the limit has its own test below.
-  t = await startTestGateway({ env: { RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000' } });
+  // The origin tasks here are kie.ai ids made up for the test: this gateway takes them.
+  t = await startTestGateway({
+    env: { RATE_LIMIT_MUTATIONS_PER_MINUTE: '1000', ALLOW_FOREIGN_ORIGIN_TASKS: 'true' },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -365,7 +368,9 @@ describe('createCharacterFromTask rate limit', () => {
   let limited: TestGateway;
 
   beforeAll(async () => {
-    limited = await startTestGateway({ env: { RATE_LIMIT_MUTATIONS_PER_MINUTE: '2' } });
+    limited = await startTestGateway({
+      env: { RATE_LIMIT_MUTATIONS_PER_MINUTE: '2', ALLOW_FOREIGN_ORIGIN_TASKS: 'true' },
+    });
   });
   afterAll(async () => {
     await limited?.close();
@@ -387,5 +392,74 @@ describe('createCharacterFromTask rate limit', () => {
     });
     expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(createTasks(limited)).toHaveLength(calls);
+  });
+});
+
+describe('the origin task', () => {
+  const ACME = 'acme-key-0123456789abc';
+  const GLOBEX = 'globex-key-0123456789ab';
+  const keys = `acme:${ACME}, globex:${GLOBEX}`;
+  const gateways: TestGateway[] = [];
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.close()));
+  });
+
+  /** A gateway with two owners; acme has a Sora video task, whose kie.ai id is returned. */
+  async function withAcmeVideo(env: Record<string, string> = {}) {
+    const gateway = await startTestGateway({ env: { GATEWAY_API_KEYS: keys, ...env } });
+    gateways.push(gateway);
+    const video = await graphql(
+      gateway.graphqlUrl,
+      'mutation($input: CreateVideoInput!) { createVideo(input: $input) { ... on CreateVideoSuccess { task { providerTaskId } } } }',
+      { input: { model: 'sora-2-text-to-video', prompt: 'A fox runs through snow' } },
+      ACME,
+    );
+    const providerTaskId = video.data?.createVideo.task.providerTaskId as string;
+    const as = async (key: string, originTaskId: string) => {
+      const before = createTasks(gateway).length;
+      const response = await graphql(
+        gateway.graphqlUrl,
+        CREATE_FROM_TASK,
+        { input: { ...valid, originTaskId } },
+        key,
+      );
+      return {
+        answer: response.data?.createCharacterFromTask,
+        sent: createTasks(gateway).length - before,
+      };
+    };
+    return { providerTaskId, as };
+  }
+
+  const refusal = {
+    __typename: 'ValidationError',
+    field: 'originTaskId',
+    message:
+      'originTaskId names no task of yours: give the providerTaskId of one of your video tasks',
+  };
+
+  it('must be one of the caller’s own tasks: another owner’s and one nobody has are refused', async () => {
+    const { providerTaskId, as } = await withAcmeVideo();
+    const own = await as(ACME, providerTaskId);
+    expect(own.answer.__typename).toBe('CreateCharacterSuccess');
+    expect(own.sent).toBe(1);
+    for (const [key, id] of [
+      [GLOBEX, providerTaskId],
+      [ACME, 'task_sora-2-text-to-video_made_elsewhere'],
+    ] as const) {
+      const refused = await as(key, id);
+      expect(refused.answer, id).toEqual(refusal);
+      expect(refused.sent).toBe(0);
+    }
+  });
+
+  it('may be one made outside the gateway where the operator allows it, never another owner’s', async () => {
+    const { providerTaskId, as } = await withAcmeVideo({ ALLOW_FOREIGN_ORIGIN_TASKS: 'true' });
+    expect((await as(GLOBEX, 'task_sora-2-text-to-video_made_elsewhere')).answer.__typename).toBe(
+      'CreateCharacterSuccess',
+    );
+    const theirs = await as(GLOBEX, providerTaskId);
+    expect(theirs.answer).toEqual(refusal);
+    expect(theirs.sent).toBe(0);
   });
 });

@@ -15,7 +15,9 @@ beforeAll(async () => {
   // kie.ai never finishes and sends no callback: only the poller's bound can end these tasks.
   t = await startTestGateway({
     callbacks: false,
-    emulator: { timing: { waitingMs: 300, queuingMs: 60_000, generatingMs: 60_000 } },
+    // WAITING long enough that a subscriber on a loaded machine still finds the task in it, and
+    // short of the 1.5 s bound, so that QUEUING is seen before the end.
+    emulator: { timing: { waitingMs: 700, queuingMs: 60_000, generatingMs: 60_000 } },
     env: { TASK_TIMEOUT_MS: '1500' },
   });
 });

@@ -1,4 +1,10 @@
-import { type CharacterFilter, listCharacters, resolveCharacterSearch, rowsOf } from '@charanim/db';
+import {
+  type CharacterFilter,
+  listCharacters,
+  resolveCharacterSearch,
+  rowsOf,
+  StopWordsOnlyError,
+} from '@charanim/db';
 import { seedCharacters } from '@charanim/tools/seed';
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +128,9 @@ describe('relevance order on every path', () => {
     ['fox red'],
     // A typo.
     ['dancign'],
+    // Typos by two swapped letters, which trigrams do not find.
+    ['fxo'],
+    ['drgaon scraf'],
     // More words begin with it than a word stands for: a prefix, for the GIN index.
     ['zeb'],
     ['zebra'],
@@ -180,25 +189,32 @@ const trial = [
   'a runner on a track',
 ];
 
-describe('what a user expects first', () => {
+/**
+ * Writes an owner's library before the tests of the describe block, oldest first, a minute apart;
+ * returns what a search of it finds, best first.
+ */
+function library(owner: string, prompts: string[]) {
   beforeAll(async () => {
     const { db } = database();
-    const start = Date.now() - trial.length * 60_000;
-    for (const [index, prompt] of trial.entries()) {
+    const start = Date.now() - prompts.length * 60_000;
+    for (const [index, prompt] of prompts.entries()) {
       await insertFinishedCharacter(db, {
-        owner: TRIAL,
+        owner,
         prompt,
         createdAt: new Date(start + index * 60_000),
-        characterId: `char_trial_${index}`,
-        sourceVideoUrl: 'https://videos.example.com/trial.mp4',
+        characterId: `char_${owner}_${index}`,
+        sourceVideoUrl: `https://videos.example.com/${owner}.mp4`,
       });
     }
   });
-
-  const found = async (search: string) => {
-    const page = await listCharacters(database().db, TRIAL, { first: 20, search });
+  return async (search: string) => {
+    const page = await listCharacters(database().db, owner, { first: 20, search });
     return page.rows.map((row) => row.character.prompt);
   };
+}
+
+describe('what a user expects first', () => {
+  const found = library(TRIAL, trial);
 
   it('puts the word as written first, then its other forms', async () => {
     // Newest first among the two that hold "robot" once; "robotic" has the same stem, last.
@@ -259,5 +275,48 @@ describe('what a user expects first', () => {
       'a red fox running through snow',
     ]);
     expect((await found('fox runn'))[0]).toBe('a red fox running through snow');
+  });
+});
+
+/**
+ * A library where a misspelt word is like many words by trigrams but one swap away from another:
+ * "tarin" shares three trigrams with each tar… word and two with "train".
+ */
+const SWAPS = 'swaps';
+const swaps = [
+  'a toy train',
+  'a tardy tarot reader with a tarp, tarts, a tart, taro, tar, a tare and a tarry tariff',
+  'a mountain tarn',
+  'a fox with a red scarf',
+  'two foxes in the snow',
+];
+
+describe('typos by two swapped letters, and stop words', () => {
+  const found = library(SWAPS, swaps);
+
+  it('finds the word a swap makes, as near as a word one edit away', async () => {
+    expect(await found('fxo')).toEqual(['a fox with a red scarf']);
+    // tarn is one edit away too, and more alike; the other tar… words two.
+    expect(await found('tarin')).toEqual([
+      'a mountain tarn',
+      'a toy train',
+      'a tardy tarot reader with a tarp, tarts, a tart, taro, tar, a tare and a tarry tariff',
+    ]);
+  });
+
+  it('reads a word that swaps to a stop word as that stop word', async () => {
+    const foxes = ['a fox with a red scarf', 'two foxes in the snow'];
+    for (const search of ['fox', 'the fox', 'teh fox', 'fox hte'])
+      expect(await found(search)).toEqual(foxes);
+  });
+
+  it('refuses a search of only stop words, in either order', async () => {
+    const { db } = database();
+    for (const search of ['the', 'a the of', 'teh'])
+      for (const order of ['RELEVANCE', 'NEWEST'] as const)
+        await expect(
+          listCharacters(db, SWAPS, { first: 20, search, order }),
+          `${search} ${order}`,
+        ).rejects.toBeInstanceOf(StopWordsOnlyError);
   });
 });

@@ -20,7 +20,11 @@ const ORDER = ['PENDING', 'WAITING', 'QUEUING', 'GENERATING', 'SUCCESS'];
 let t: TestGateway;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { GATEWAY_API_KEYS: `sse:${SSE_KEY}` } });
+  // WAITING long enough that a subscriber on a loaded machine still finds the task in it.
+  t = await startTestGateway({
+    env: { GATEWAY_API_KEYS: `sse:${SSE_KEY}` },
+    emulator: { timing: { waitingMs: 1_000, queuingMs: 150, generatingMs: 150 } },
+  });
 });
 afterAll(async () => {
   await t?.close();

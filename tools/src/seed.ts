@@ -133,7 +133,7 @@ export interface SeedOptions {
 
 /**
  * Fills the database with finished tasks and their characters, the prompts drawn from word lists,
- * created over the past year, a third with an upload that expires three days after. The server
+ * created over the past year, a third with an upload that expires a day after. The server
  * makes the rows (INSERT … SELECT over generate_series), so a million take minutes, not hours.
  */
 export async function seedCharacters(db: Executor, options: SeedOptions): Promise<void> {
@@ -151,7 +151,7 @@ export async function seedCharacters(db: Executor, options: SeedOptions): Promis
       insert into characters (owner, task_id, character_id, family, prompt, source_video_url, source_video_expires_at, created_at)
       select owner, id, 'char_' || substr(md5(id::text), 1, 12), 'sora-2', ${prompt},
         'https://videos.example.com/' || id || '.mp4',
-        case when random() < 0.33 then created_at + interval '3 days' end,
+        case when random() < 0.33 then created_at + interval '1 day' end,
         created_at
       from made
     `);

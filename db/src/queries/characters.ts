@@ -47,7 +47,12 @@ export async function findCharacterByTask(
 
 export type CharacterOrder = 'RELEVANCE' | 'NEWEST';
 
-export type { Operand, SearchQuery } from './search-query.ts';
+export {
+  type Operand,
+  type SearchQuery,
+  StopWordsOnlyError,
+  searchWords,
+} from './search-query.ts';
 export type { CharacterFilter, CharacterPosition };
 
 export interface CharacterListOptions {
@@ -75,6 +80,8 @@ export interface FoundCharacter {
  * The owner's characters, by relevance to a search (then newest first) or newest first. Each word
  * of a search must match as written, by English stem, as a word's start, or nearly (a typo), and
  * ranks a prompt in that order: see resolveSearch.
+ *
+ * @throws StopWordsOnlyError when the search has only stop words ("the a")
  */
 export async function listCharacters(
   db: Executor,
@@ -102,7 +109,9 @@ export async function listCharacters(
 
 /**
  * What a search stands for among the owner's words, each with its weight: null when nothing can
- * match, undefined when it filters nothing (blank, or stop words only).
+ * match, undefined when it is blank (no filter).
+ *
+ * @throws StopWordsOnlyError when it has only stop words ("the a")
  */
 export async function resolveCharacterSearch(
   db: Executor,

@@ -1,11 +1,14 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../database.ts';
 import { rowsOf } from './rows.ts';
 
 /** How alike a misspelt word must be to a word of the owner's vocabulary (pg_trgm similarity). */
 const TYPO_SIMILARITY = 0.3;
 
-/** How many of the most alike words a typo is measured against, and how many of them it keeps. */
+/**
+ * How many of the owner's most alike words a typo is measured against (besides those its swapped
+ * letters make), and how many of them it keeps.
+ */
 const TYPO_CANDIDATES = 10;
 const TYPO_NEAREST = 3;
 
@@ -134,24 +137,24 @@ interface Candidate {
  * written): the same word, the other forms of its English stem, the words it is the start of (or
  * whose stem its stem begins), each weighed by kind of match (see the levels above); or, when it
  * matches none, as the nearest words (a typo). Words rather than `word:*` prefixes let the ranked
- * lists of `character_terms` be walked. Null when a word is like nothing the owner has; undefined
- * when the search holds only stop words (no filter).
+ * lists of `character_terms` be walked. Null when a word is like nothing the owner has. A word
+ * that matches nothing and is a stop word with two adjacent letters swapped ("teh") is read as
+ * that stop word.
+ *
+ * @throws StopWordsOnlyError when every word is a stop word: such a search would keep everything.
  */
 export async function resolveSearch(
   db: Executor,
   owner: string,
   words: string[],
-): Promise<SearchQuery | null | undefined> {
+): Promise<SearchQuery | null> {
   // Every form of a stem begins with the letter the stem begins with, so the owner's words that
   // begin as the search word does hold every word it can stand for and every other form of their
   // stems: which tells whether a stem is written one way only.
   const rows = rowsOf<Known>(
     await db.execute(sql`
       select w.ord, w.word, s.stem, k.term, k.lexemes, k.likeness
-      from unnest(array[${sql.join(
-        words.map((word) => sql`${word}`),
-        sql`, `,
-      )}]::text[]) with ordinality as w(word, ord)
+      from unnest(${textArray(words)}) with ordinality as w(word, ord)
       cross join lateral (
         select string_agg(lexeme, '') as stem from unnest(to_tsvector('english', w.word))
       ) s
@@ -176,10 +179,26 @@ export async function resolveSearch(
     // A stop word ("a", "the") says nothing about a prompt.
     if (!stem) continue;
     const group = expansion(word, stem, known) ?? (await nearestTerms(db, owner, word, stem));
+    // Nor does a stop word mistyped ("teh").
+    if (group === undefined) continue;
     if (group.length === 0) return null;
     groups.push(group);
   }
-  return groups.length === 0 ? undefined : { groups };
+  if (groups.length === 0) throw new StopWordsOnlyError();
+  return { groups };
+}
+
+/**
+ * A search whose every word is a stop word ("a", "the"), misspelt or not ("teh"). It would keep
+ * every character and mark nothing, as if they all matched: it is refused instead.
+ */
+export class StopWordsOnlyError extends Error {
+  constructor() {
+    super(
+      'search has only stop words ("a", "the" and the like), which say nothing about a character: add a word of its prompt',
+    );
+    this.name = 'StopWordsOnlyError';
+  }
 }
 
 /**
@@ -241,29 +260,45 @@ function expansion(word: string, stem: string, known: Known[]): Operand[] | unde
 
 /**
  * The owner's words nearest a misspelt one: the most alike by pg_trgm similarity (its GIN index
- * serves `%`), ordered by edits (an adjacent swap is one), to the word or between the stems,
- * then by similarity. Trigrams alone rank "pen" with "penguin" for "pengiun".
+ * serves `%`) and the words it makes with two adjacent letters swapped, ordered by edits (a swap
+ * is one), to the word or between the stems, then by similarity. Trigrams alone rank "pen" with
+ * "penguin" for "pengiun", and a swap leaves a short word few of its trigrams ("fxo" is 0.14
+ * like "fox"). Undefined when a swap makes a stop word ("teh"): read as a typo of a rarer word,
+ * it would find nothing the user meant.
  */
 async function nearestTerms(
   db: Executor,
   owner: string,
   word: string,
   stem: string,
-): Promise<Operand[]> {
+): Promise<Operand[] | undefined> {
+  const swaps = textArray(transpositions(word));
   const alike = await db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true)`,
+    // Whether a swap makes a stop word is asked in the round trip that sets the threshold.
+    const [setting] = rowsOf<{ stop: boolean }>(
+      await tx.execute(sql`
+        select set_config('pg_trgm.similarity_threshold', ${String(TYPO_SIMILARITY)}, true),
+          coalesce(bool_or(length(to_tsvector('english', swap)) = 0), false) as stop
+        from unnest(${swaps}) swap`),
     );
+    if (setting?.stop) return undefined;
+    // Two scans, each with its index: in one condition (`%` or a swap) the planner may read every
+    // word of every owner to measure it.
     return rowsOf<{ term: string; likeness: number; stem: string | null }>(
       await tx.execute(sql`
         select term, similarity(term, ${word}) as likeness,
           (tsvector_to_array(to_tsvector('english', term)))[1] as stem
-        from search_terms
-        where owner = ${owner} and term % ${word}
-        order by likeness desc, term
-        limit ${TYPO_CANDIDATES}`),
+        from (
+          select term from search_terms where owner = ${owner} and term = any(${swaps})
+          union
+          (select term from search_terms where owner = ${owner} and term % ${word}
+            order by similarity(term, ${word}) desc, term
+            limit ${TYPO_CANDIDATES})
+        ) candidates
+        order by likeness desc, term`),
     );
   });
+  if (alike === undefined) return undefined;
   return alike
     .filter((row) => isLexeme(row.term) && row.stem !== null && isLexeme(row.stem))
     .map((row) => {
@@ -279,6 +314,27 @@ async function nearestTerms(
       weight: LEVEL * typoLevel(edits, likeness),
       stem: quoted(row.stem as string),
     }));
+}
+
+/** The words made of a word by swapping two adjacent letters, the commonest typo of all. */
+function transpositions(word: string): string[] {
+  const letters = [...word];
+  const swapped = new Set<string>();
+  for (let i = 1; i < letters.length; i++) {
+    if (letters[i] === letters[i - 1]) continue;
+    const copy = [...letters];
+    [copy[i - 1], copy[i]] = [copy[i] as string, copy[i - 1] as string];
+    swapped.add(copy.join(''));
+  }
+  return [...swapped];
+}
+
+/** A text[] of values, one parameter each. */
+function textArray(values: string[]): SQL {
+  return sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
 }
 
 /** Edits from one word to another: insertions, deletions, substitutions, adjacent swaps. */

@@ -37,7 +37,7 @@ export interface UploadFileRequest {
   mimeType?: string;
 }
 
-/** What the File Upload API answers for a stored file. Uploads expire after 3 days. */
+/** What the File Upload API answers for a stored file. Uploads live about 24 hours (observed). */
 export interface UploadedFile {
   fileName: string;
   filePath: string;

@@ -1,4 +1,8 @@
-import type { SourceImage as SourceImageShape } from '@charanim/tasks';
+import {
+  type SourceImage as SourceImageShape,
+  StopWordsOnlyError,
+  searchWords,
+} from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { pageArgs, toConnection } from './connection.ts';
@@ -201,7 +205,7 @@ builder.queryFields((t) => ({
   characters: t.field({
     type: CharacterConnection,
     description:
-      'Your characters. `search` keeps those whose prompt has every word, ranked by how each matches: as written, by English stem, as the start of a word, or nearly, for a typo.',
+      'Your characters. `search` keeps those whose prompt has every word, ranked by how each matches: as written, by English stem, as the start of a word, or nearly, for a typo (two adjacent letters swapped, however short the word). Stop words ("a", "the") are ignored; a search of only stop words is refused with BAD_USER_INPUT.',
     args: {
       search: t.arg.string(),
       first: t.arg.int(),
@@ -212,16 +216,18 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const page = pageArgs(args);
       checkSearch(args.search);
-      const found = await ctx.characters.list(ctx.viewer.owner, {
-        ...page,
-        search: args.search ?? undefined,
-        order: args.orderBy ?? undefined,
-        filter: {
-          usable: args.filter?.usable ?? undefined,
-          createdAfter: args.filter?.createdAfter ?? undefined,
-          createdBefore: args.filter?.createdBefore ?? undefined,
-        },
-      });
+      const found = await ctx.characters
+        .list(ctx.viewer.owner, {
+          ...page,
+          search: args.search ?? undefined,
+          order: args.orderBy ?? undefined,
+          filter: {
+            usable: args.filter?.usable ?? undefined,
+            createdAfter: args.filter?.createdAfter ?? undefined,
+            createdBefore: args.filter?.createdBefore ?? undefined,
+          },
+        })
+        .catch(refusedSearch);
       return toConnection(found, page.after !== undefined, (row) => ({
         node: row.character,
         highlight: row.highlight,
@@ -241,7 +247,7 @@ const MAX_SEARCH_WORDS = 16;
 /** Each word of a search costs a look-up: a search is bounded in length and words. */
 function checkSearch(search: string | null | undefined): void {
   if (!search) return;
-  const words = search.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  const words = searchWords(search)?.length ?? 0;
   const problem =
     search.length > MAX_SEARCH_LENGTH
       ? `search is ${search.length} characters; must be at most ${MAX_SEARCH_LENGTH}`
@@ -251,4 +257,12 @@ function checkSearch(search: string | null | undefined): void {
   if (problem) {
     throw new GraphQLError(problem, { extensions: { code: 'BAD_USER_INPUT', argument: 'search' } });
   }
+}
+
+/** A search of stop words only would keep every character: the caller is told so instead. */
+function refusedSearch(error: unknown): never {
+  if (!(error instanceof StopWordsOnlyError)) throw error;
+  throw new GraphQLError(error.message, {
+    extensions: { code: 'BAD_USER_INPUT', argument: 'search' },
+  });
 }

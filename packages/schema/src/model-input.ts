@@ -93,13 +93,17 @@ export function deriveFields(models: ModelDefinition[]): Map<string, DerivedFiel
 
 /** One description for a field: the models' own when they agree, else each model's in turn. */
 function describe(field: DerivedField, models: ModelDefinition[]): string {
-  const texts = [...new Set(field.descriptions.values())];
+  // The models that say the same thing are named together.
+  const byText = new Map<string, string[]>();
+  for (const [model, text] of field.descriptions)
+    byText.set(text, [...(byText.get(text) ?? []), model]);
   const only =
     field.descriptions.size < models.length
       ? ` Only for ${[...field.descriptions.keys()].join(', ')}.`
       : '';
-  if (texts.length === 1) return `${texts[0]}${only}`;
-  return [...field.descriptions].map(([model, text]) => `${model}: ${text}`).join(' ');
+  const [first] = byText.keys();
+  if (byText.size === 1 && first !== undefined) return `${first}${only}`;
+  return [...byText].map(([text, named]) => `${named.join(', ')}: ${text}`).join(' ');
 }
 
 /** The names of the `File` fields of derived fields. */

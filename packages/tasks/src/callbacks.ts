@@ -4,9 +4,11 @@ import {
   isRowId,
   recordCallbackEvent,
   recordSubmission,
+  takeHintRead,
 } from '@charanim/db';
 import {
   type KieClient,
+  type ParsedCallback,
   parseCallback,
   type TaskRecord,
   verifyWebhookSignature,
@@ -32,7 +34,28 @@ export interface CallbackInput {
 
 export interface CallbackAnswer {
   status: number;
-  outcome: 'applied' | 'stale' | 'duplicate' | 'unknown_task' | 'rejected' | 'malformed';
+  outcome:
+    | 'applied'
+    | 'stale'
+    | 'duplicate'
+    | 'unknown_task'
+    | 'rejected'
+    | 'malformed'
+    | 'throttled';
+}
+
+/**
+ * How many reads of kie.ai the unsigned callbacks of one task may ask for in a minute: enough for
+ * kie.ai's own (one, maybe two), few enough that forged ones cost nothing (the poller reads anyway).
+ */
+export const UNSIGNED_READS_PER_MINUTE = 3;
+
+/**
+ * What is kept of an unsigned callback, which anyone may have sent: only what names the task and
+ * its end, so that bodies padded with junk neither fill the audit table nor count as different.
+ */
+function smallForm({ taskId, code, msg, record }: ParsedCallback) {
+  return { code, msg: msg.slice(0, 200), data: { taskId, state: record.state } };
 }
 
 /** Verifies, de-duplicates and applies one provider callback; HTTP lives in the adapter. */
@@ -70,14 +93,21 @@ export async function ingestCallback(
   task ??= orphan;
   if (!task) return { status: 404, outcome: 'unknown_task' };
 
+  const signed = deps.hmacKey !== undefined;
+  if (!signed && !(await takeHintRead(deps.db, task.id, UNSIGNED_READS_PER_MINUTE))) {
+    deps.logger.info(
+      { taskId: task.id, owner: task.owner, providerTaskId: callback.taskId },
+      `unsigned callback not read: its task's ${UNSIGNED_READS_PER_MINUTE} reads of kie.ai for the minute are spent, and the poller reads it anyway`,
+    );
+    return { status: 202, outcome: 'throttled' };
+  }
   // An unsigned callback could come from anyone: only kie.ai's own answer is recorded.
-  const record =
-    deps.hmacKey === undefined ? await deps.client.recordInfo(callback.taskId) : callback.record;
+  const record = signed ? callback.record : await deps.client.recordInfo(callback.taskId);
   if (orphan) {
     // kie.ai took the task but we never stored its id (the process died in between): the task
     // named in the callback URL is adopted, if kie.ai's record of the task names it too.
     const named = namesTask(record, orphan.id);
-    if (named === false || (named === undefined && deps.hmacKey === undefined)) {
+    if (named === false || (named === undefined && !signed)) {
       return { status: 404, outcome: 'unknown_task' };
     }
     const adopted = await recordSubmission(deps.db, orphan.id, callback.taskId, new Date());
@@ -86,13 +116,14 @@ export async function ingestCallback(
     task = adopted;
   }
   const moved = await applyRecord(deps, task, record);
+  const kept = signed ? body : smallForm(callback);
   const stored = await recordCallbackEvent(deps.db, {
-    rawBody,
-    body,
+    rawBody: signed ? rawBody : JSON.stringify(kept),
+    body: kept,
     providerTaskId: callback.taskId,
     taskId: task.id,
     owner: task.owner,
-    signatureValid: deps.hmacKey === undefined ? null : true,
+    signatureValid: signed ? true : null,
     outcome: moved ? 'applied' : 'stale',
   });
   if (!stored) return { status: 200, outcome: 'duplicate' };

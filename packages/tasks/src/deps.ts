@@ -21,6 +21,11 @@ export interface TaskCoreDeps {
   firstPollAt(): Date;
   /** Bounds every model's tasks alike (TASK_TIMEOUT_MS); unset, each model's plugin sets its own. */
   taskTimeoutMs?: number | undefined;
+  /**
+   * Takes an earlier kie.ai task id that no task of this gateway has (one made outside it) where a
+   * model names one (ALLOW_FOREIGN_ORIGIN_TASKS); another owner's task is refused all the same.
+   */
+  allowForeignOriginTasks?: boolean | undefined;
 }
 
 /** What a task of this model may take before it ends TIMEOUT (the plugin's bound, or the override). */

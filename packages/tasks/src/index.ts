@@ -13,7 +13,7 @@ export type {
   VideoListOptions,
   VideoRow,
 } from '@charanim/db';
-export { isRowId, taskStates } from '@charanim/db';
+export { isRowId, StopWordsOnlyError, searchWords, taskStates } from '@charanim/db';
 // What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
 export {
   createModelRegistry,

@@ -182,6 +182,11 @@ export const configSchema = z.object({
     .min(1)
     .max(200)
     .default(() => `${hostname()}:${process.pid}`),
+  /**
+   * createCharacterFromTask takes an `originTaskId` no task of this gateway has (a kie.ai task
+   * made outside it). Off: only the caller's own tasks; another owner's is refused either way.
+   */
+  ALLOW_FOREIGN_ORIGIN_TASKS: flag.default(false),
   /** How long createCharacter may take before it answers with a typed error instead. */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
   /**

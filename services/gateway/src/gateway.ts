@@ -133,6 +133,7 @@ export async function startGateway({
     firstPollAt: () =>
       new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    allowForeignOriginTasks: config.ALLOW_FOREIGN_ORIGIN_TASKS,
   };
   const core = createTaskCore({ ...deps, callbackHmacKey: config.KIE_WEBHOOK_HMAC_KEY });
 

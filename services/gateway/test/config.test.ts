@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: 10,
       INSTANCE_NAME: `${hostname()}:${process.pid}`,
       ALLOW_ANONYMOUS: false,
+      ALLOW_FOREIGN_ORIGIN_TASKS: false,
       ADMIN_OWNERS: new Set(),
       API_KEY_CHECK_MS: 2_000,
       API_KEY_RECHECK_MS: 60_000,

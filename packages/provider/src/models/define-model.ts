@@ -89,6 +89,11 @@ interface ModelCommon<Schema extends z.ZodType, Kind extends ResultKind> {
   input: Schema;
   /** Uploads the model takes instead of URL fields, by the name of the file field. */
   files?: Readonly<Record<string, FileField>>;
+  /**
+   * The input field that names an earlier kie.ai task by kie.ai's id (`originTaskId`): it must be
+   * one of the caller's own tasks, so that no tenant makes anything from another's.
+   */
+  originTask?: { field: string };
   /** The input's `characters`: ids of this owner's characters of `family`, at most `max`. */
   characters?: { family: string; max: number };
   /** Rules across the input and what it references (such as a quota), checked before any call. */

@@ -189,6 +189,7 @@ export const sora2CharactersPro = defineTaskModel({
   family: SORA_2_FAMILY,
   pausedUpstream: SORA_2_PAUSED,
   input: sora2CharactersProInput,
+  originTask: { field: 'originTaskId' },
   result: 'character',
   callback: 'optional',
   pollBoundMs: SORA_2_POLL_BOUND_MS,

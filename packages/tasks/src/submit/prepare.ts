@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { findOwnCharacters, isRowId, type SourceImage, type SourceVideo } from '@charanim/db';
+import {
+  findOwnCharacters,
+  findTaskByProviderId,
+  isRowId,
+  type SourceImage,
+  type SourceVideo,
+} from '@charanim/db';
 import type { ModelDefinition, References } from '@charanim/provider';
 import { z } from 'zod';
 import type { TaskCoreDeps } from '../deps.ts';
@@ -87,6 +93,8 @@ export async function prepareSubmission(
     uploads.push(checked);
   }
 
+  const foreign = await checkOriginTask(deps, plugin, request.owner, input);
+  if (foreign) return foreign;
   const references = await resolveReferences(deps, plugin, request.owner, input);
   if ('kind' in references) return references;
   const crossed = plugin.check?.(input, references);
@@ -169,6 +177,29 @@ export function checkIdempotencyKey(key: string | undefined): Invalid | undefine
 export function firstIssue(error: z.ZodError): Invalid {
   const [issue] = error.issues;
   return invalid(issue?.path.join('.') || null, issue?.message ?? 'invalid input');
+}
+
+/**
+ * The earlier kie.ai task a model makes its result from must be one of the caller's own: another
+ * owner's task is refused exactly like an id no task has, and one made outside this gateway only
+ * where the operator allows it.
+ */
+async function checkOriginTask(
+  deps: TaskCoreDeps,
+  plugin: ModelDefinition,
+  owner: string,
+  input: Record<string, unknown>,
+): Promise<Invalid | undefined> {
+  const field = plugin.originTask?.field;
+  const id = field === undefined ? undefined : input[field];
+  if (field === undefined || typeof id !== 'string') return undefined;
+  const task = await findTaskByProviderId(deps.db, id);
+  if (task?.owner === owner || (task === undefined && deps.allowForeignOriginTasks))
+    return undefined;
+  return invalid(
+    field,
+    `${field} names no task of yours: give the providerTaskId of one of your video tasks`,
+  );
 }
 
 /**
