@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { createClient, GatewayError, Task, TaskUpdated } from '@charanim/client';
-import { characters, tasks } from '@charanim/db';
+import { characters, tasks, videos } from '@charanim/db';
 import { freePort, type ScriptEnd } from '@charanim/test-support';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
@@ -9,6 +10,8 @@ import { startTestGateway, type TestGateway } from './support/gateway.ts';
 /** The typed client and `npm run cli` against a gateway and its emulator. */
 
 const CLI_KEY = 'cli-test-key-3f9a1c7e5b2d4086';
+/** An owner of its own for Gemini Omni, so that its lists hold exactly what its tests made. */
+const OMNI_KEY = 'cli-omni-key-8e2b6d0f4a1c3957';
 /** The order a task moves in; a fast task may skip a step, never go back. */
 const ORDER = ['PENDING', 'WAITING', 'QUEUING', 'GENERATING', 'SUCCESS'];
 
@@ -16,7 +19,7 @@ let t: TestGateway;
 
 beforeAll(async () => {
   t = await startTestGateway({
-    env: { GATEWAY_API_KEYS: `cli:${CLI_KEY}` },
+    env: { GATEWAY_API_KEYS: `cli:${CLI_KEY}, omni:${OMNI_KEY}` },
     // WAITING lasts long enough for the CLI to subscribe after its create even on a busy machine,
     // where the two integration projects run side by side: the first line must be WAITING.
     emulator: { timing: { waitingMs: 1000, queuingMs: 100, generatingMs: 100 } },
@@ -87,16 +90,23 @@ describe('npm run cli', () => {
     const run = await cli('search', 'robot');
     expect(run.code).toBe(0);
     expect(linesOf(run.stdout)).toEqual([
-      expect.stringMatching(new RegExp(`^${characterId}  A brass robot waving hello  \\S+$`)),
+      expect.stringMatching(
+        new RegExp(`^\\S+\t${characterId}\tsora-2\t\tA brass robot waving hello$`),
+      ),
     ]);
-    expect((await cli('search', 'dragon')).stdout).toBe('no character matches\n');
+    // Piped, stdout holds the items only: the note that there are none goes to stderr.
+    expect(await cli('search', 'dragon')).toMatchObject({
+      code: 0,
+      stdout: '',
+      stderr: 'no character matches\n',
+    });
   });
 
   it('shows a task, and follows a finished one to its character at once', async () => {
     const shown = await cli('task', taskId);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`task ${taskId}\n  state      SUCCESS\n`);
-    expect(shown.stdout).toContain(`  character  ${characterId}\n`);
+    expect(shown.stdout).toContain(`  character  ${characterId} (`);
 
     const followed = await cli('task', taskId, '--watch');
     expect(followed.code).toBe(0);
@@ -154,14 +164,17 @@ describe('npm run cli', () => {
   it('exits 2 with the usage for a command line it cannot run', async () => {
     const run = await cli('create', '--prompt', 'no video');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^create needs exactly one of --video FILE and --url URL\n\nUsage:/);
+    expect(run.stderr).toMatch(/^create needs a source: --portrait FILE\|URL \(Gemini Omni\)/);
+    expect(run.stderr).toContain('\n\nUsage:');
   });
 
   it('exits 2 with the usage on stderr when given no command at all', async () => {
     const run = await runCli([]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^no command given: use create, search, task or usage\n\nUsage:/);
+    expect(run.stderr).toMatch(
+      /^no command given: use create, video, task, tasks, characters, videos, search or usage\n\nUsage:/,
+    );
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage:/);
@@ -210,6 +223,186 @@ describe('npm run cli', () => {
         stdout: '',
         stderr: `cannot reach ${endpoint}: ECONNREFUSED\n`,
       });
+    }
+  });
+});
+
+describe('npm run cli with Gemini Omni', () => {
+  const omni = (...args: string[]) =>
+    runCli([...args, '--endpoint', t.graphqlUrl], { CHARANIM_API_KEY: OMNI_KEY });
+  const fullBodyUrl = 'https://images.example.com/foxy-full-body.png';
+  /** The characters made here, by their global ids. */
+  const made: { id: string; characterId: string }[] = [];
+
+  /** The `character omni_… (id)` line a create ends with. */
+  function characterOf(run: ScriptEnd) {
+    const last = /^character (omni_[0-9a-f]+) \((\S+)\)$/.exec(linesOf(run.stdout).at(-1) ?? '');
+    expect(last, run.stdout).not.toBeNull();
+    return { characterId: last?.[1] as string, id: last?.[2] as string };
+  }
+
+  it('makes a character from a local portrait, uploaded, and a full-body URL, at once', async () => {
+    const since = t.emulator.calls.length;
+    const run = await omni(
+      'create',
+      '--portrait',
+      fixturePath('portrait.jpg'),
+      '--full-body',
+      fullBodyUrl,
+      '--description',
+      'A friendly red fox in a knitted scarf',
+      '--name',
+      'Foxy',
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    // The model answers in the same request: no task to follow.
+    expect(linesOf(run.stdout)[0]).toMatch(/^task \S+ created \(SUCCESS\)$/);
+    expect(run.stdout).not.toContain('follow it');
+    made.push(characterOf(run));
+
+    const calls = t.emulator.calls.slice(since);
+    const upload = calls.filter((call) => call.route === 'upload');
+    expect(upload).toHaveLength(1);
+    const [sent] = calls.filter((call) => call.route === 'immediate');
+    expect(sent?.body).toEqual({
+      descriptions: 'A friendly red fox in a knitted scarf',
+      image_urls: [
+        expect.stringMatching(/\/files\/characters\/images\/[0-9a-f]{64}\.jpg$/),
+        fullBodyUrl,
+      ],
+      character_name: 'Foxy',
+    });
+    const [stored] = await t.gateway.database.db
+      .select()
+      .from(characters)
+      .where(eq(characters.characterId, made[0]?.characterId as string));
+    expect(stored).toMatchObject({ family: 'gemini-omni', name: 'Foxy' });
+  });
+
+  it('makes one from a portrait URL with --model, and follows it with --watch', async () => {
+    const since = t.emulator.calls.length;
+    const run = await omni(
+      'create',
+      '--model',
+      'gemini-omni-character',
+      '--portrait',
+      'https://images.example.com/owl.jpg',
+      '--description',
+      'A wise old owl',
+      '--watch',
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(progressStates(run)).toEqual(['SUCCESS']);
+    made.push(characterOf(run));
+    const calls = t.emulator.calls.slice(since);
+    expect(calls.filter((call) => call.route === 'upload')).toEqual([]);
+    expect(calls.find((call) => call.route === 'immediate')?.body).toEqual({
+      descriptions: 'A wise old owl',
+      image_urls: ['https://images.example.com/owl.jpg'],
+    });
+  });
+
+  it('makes a video of both, follows it with --watch and prints its URL and expiry', async () => {
+    const run = await omni(
+      'video',
+      '--prompt',
+      'Foxy waves at the owl in a snowy forest',
+      '--character',
+      made[0]?.id as string,
+      '--character',
+      made[1]?.id as string,
+      '--duration',
+      '6',
+      '--aspect-ratio',
+      '9:16',
+      '--watch',
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = linesOf(run.stdout);
+    expect(lines[0]).toMatch(/^task \S+ created \(WAITING\)$/);
+    const states = progressStates(run);
+    expect(states.at(-1)).toBe('SUCCESS');
+    expectForward(states);
+    const [stored] = await t.gateway.database.db.select().from(videos);
+    expect(lines.slice(-2)).toEqual([
+      `video ${stored?.url}`,
+      `expires ${stored?.expiresAt?.toISOString()}`,
+    ]);
+    // The emulator serves a clip at the URL: it plays.
+    expect((await fetch(stored?.url as string)).headers.get('content-type')).toBe('video/mp4');
+  });
+
+  it('says what the gateway refused in a video, by its field', async () => {
+    const run = await omni('video', '--prompt', 'A fox', '--duration', '5');
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'ValidationError on durationSeconds: durationSeconds is 5; must be 4, 6, 8 or 10\n',
+    });
+  });
+
+  it('lists the tasks, characters and videos, a page at a time, one plain line each when piped', async () => {
+    const all = await omni('tasks');
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    const rows = linesOf(all.stdout).map((line) => line.split('\t'));
+    // Newest first: the video, then the two characters.
+    expect(rows.map((row) => [row[1], row[2]])).toEqual([
+      ['SUCCESS', 'google/gemini-omni-flash-1-1'],
+      ['SUCCESS', 'gemini-omni-character'],
+      ['SUCCESS', 'gemini-omni-character'],
+    ]);
+    expect(rows[0]?.[4]).toMatch(/^video http:\/\/\S+\.mp4$/);
+    expect(rows[2]?.[4]).toBe(`character ${made[0]?.characterId}`);
+
+    const first = await omni('tasks', '--first', '2');
+    expect(linesOf(first.stdout)).toEqual(linesOf(all.stdout).slice(0, 2));
+    const after = /^more: --after (\S+)\n$/.exec(first.stderr)?.[1] as string;
+    expect(after).toBeTruthy();
+    const rest = await omni('tasks', '--first', '2', '--after', after);
+    expect(rest).toMatchObject({ code: 0, stderr: '' });
+    expect(linesOf(rest.stdout)).toEqual(linesOf(all.stdout).slice(2));
+
+    expect((await omni('tasks', '--state', 'fail')).stderr).toBe('no task\n');
+
+    const listed = await omni('characters');
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(linesOf(listed.stdout)).toEqual([
+      `${made[1]?.id}\t${made[1]?.characterId}\tgemini-omni\t\tA wise old owl`,
+      `${made[0]?.id}\t${made[0]?.characterId}\tgemini-omni\tFoxy\tA friendly red fox in a knitted scarf`,
+    ]);
+    const searched = await omni('characters', 'scarf');
+    expect(linesOf(searched.stdout)).toEqual([linesOf(listed.stdout)[1]]);
+
+    const [video] = await t.gateway.database.db.select().from(videos);
+    const ofFoxy = await omni('videos', '--character', made[0]?.id as string);
+    expect(ofFoxy).toMatchObject({ code: 0, stderr: '' });
+    expect(linesOf(ofFoxy.stdout).map((line) => line.split('\t'))).toEqual([
+      [
+        expect.stringMatching(/^VmlkZW86/),
+        'google/gemini-omni-flash-1-1',
+        video?.createdAt.toISOString(),
+        video?.expiresAt?.toISOString(),
+        `Foxy, ${made[1]?.characterId}`,
+        video?.url,
+      ],
+    ]);
+    expect((await omni('videos', '--model', 'gemini-omni-video')).stderr).toBe('no video yet\n');
+  });
+
+  it('says the URL should end in /graphql when the endpoint is the gateway without it', async () => {
+    const root = t.graphqlUrl.replace(/\/graphql$/, '');
+    const runs = await Promise.all(
+      [['tasks'], ['task', 'VGFzazox', '--watch']].map((args) =>
+        runCli([...args, '--endpoint', root], { CHARANIM_API_KEY: OMNI_KEY }),
+      ),
+    );
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 1, stdout: '' });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^${root} is not a GraphQL endpoint \\(it answered HTTP 40[04]\\): the URL should end in /graphql, e\\.g\\. ${t.graphqlUrl}\n$`,
+        ),
+      );
     }
   });
 });

@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { characters } from '@charanim/db';
+import { videos } from '@charanim/db';
+import { type OperationDefinitionNode, parse, print } from 'graphql';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 
 /**
- * GraphiQL in a real browser, as a person uses it: the key in the Headers tab, a createCharacter
- * typed into the editor and run, then taskUpdated run until the result pane shows SUCCESS.
+ * GraphiQL in a real browser, as a person uses it: the key in the Headers tab, then the examples
+ * GraphiQL opens with, run one at a time with the ids pasted in: a Gemini Omni character, a video
+ * of it, and taskUpdated until the result pane shows SUCCESS and the video's URL.
  */
 
 const BROWSER_KEY = 'browser-test-key-8d1f4b6a2c9e7035';
@@ -73,11 +75,39 @@ async function resultShowing(page: Page, text: string): Promise<string> {
 /** Monaco lays text out with no-break spaces and wraps long lines. */
 const readable = (text: string | null) => (text ?? '').replace(/\u00a0/g, ' ');
 
+/**
+ * The result without its layout: a long id or URL wraps onto an indented line, so every space
+ * goes (the JSON of these results has none inside its values).
+ */
+const squeezed = (text: string) => text.replace(/\s+/g, '');
+
+/** The examples GraphiQL opened with, as its first tab holds them. */
+async function preloadedExamples(page: Page): Promise<OperationDefinitionNode[]> {
+  const tabs = await page.evaluate(() => localStorage.getItem('graphiql:tabState') ?? '{}');
+  const query = (JSON.parse(tabs) as { tabs?: { query?: string }[] }).tabs?.[0]?.query ?? '';
+  return parse(query).definitions as OperationDefinitionNode[];
+}
+
+/** One example on one line, its placeholders replaced, as a person would paste ids into it. */
+function example(
+  examples: OperationDefinitionNode[],
+  name: string,
+  pasted: Record<string, string> = {},
+): string {
+  const found = examples.find((definition) => definition.name?.value === name);
+  expect(found, name).toBeDefined();
+  let text = print(found as OperationDefinitionNode).replace(/\s+/g, ' ');
+  for (const [placeholder, id] of Object.entries(pasted)) text = text.replace(placeholder, id);
+  return text;
+}
+
 describe('GraphiQL in a browser', () => {
-  it('creates a character from a URL and follows its task to SUCCESS', async () => {
+  it('runs the Gemini Omni story it opens with: a character, a video of it, the video followed to its URL', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(t.graphqlUrl);
     await page.locator('.graphiql-query-editor .monaco-editor').waitFor();
+    await tabStateHolds(page, 'mutation CreateCharacter');
+    const examples = await preloadedExamples(page);
 
     await page.getByRole('button', { name: 'Headers' }).click();
     await replaceText(
@@ -87,24 +117,21 @@ describe('GraphiQL in a browser', () => {
     );
     await tabStateHolds(page, BROWSER_KEY);
 
-    await run(
-      page,
-      'mutation Create { createCharacter(input: { videoUrl: "https://videos.example.com/graphiql-fox.mp4", prompt: "A fox made in GraphiQL" }) { __typename ... on CreateCharacterSuccess { task { id state } } ... on Error { message } } }',
-    );
-    const created = await resultShowing(page, '"__typename": "CreateCharacterSuccess"');
-    const id = /"id":\s*"([^"]+)"/.exec(created)?.[1] as string;
-    expect(id).toBeTruthy();
+    await run(page, example(examples, 'CreateCharacter'));
+    const character = squeezed(await resultShowing(page, '"characterId": "omni_'));
+    const characterId = /"character":\{"id":"([^"]+)"/.exec(character)?.[1] as string;
+    expect(characterId).toBeTruthy();
 
-    await run(
-      page,
-      `subscription Follow { taskUpdated(id: "${id}") { state character { characterId prompt } } }`,
-    );
-    const finished = await resultShowing(page, '"state": "SUCCESS"');
-    const characterId = /"characterId":\s*"(char_\w+)"/.exec(finished)?.[1];
-    const stored = await t.gateway.database.db.select().from(characters);
-    expect(stored.find((row) => row.prompt === 'A fox made in GraphiQL')?.characterId).toBe(
-      characterId,
-    );
+    await run(page, example(examples, 'CreateVideo', { 'PASTE-CHARACTER-ID': characterId }));
+    const created = squeezed(await resultShowing(page, '"__typename": "CreateVideoSuccess"'));
+    const taskId = /"id":"([^"]+)"/.exec(created)?.[1] as string;
+    expect(taskId).toBeTruthy();
+
+    await run(page, example(examples, 'FollowTask', { 'PASTE-TASK-ID': taskId }));
+    const finished = squeezed(await resultShowing(page, '"state": "SUCCESS"'));
+    const [stored] = await t.gateway.database.db.select().from(videos);
+    expect(finished).toContain(`"url":"${stored?.url}"`);
+    expect(finished).toContain('"characters":[{"name":"Foxy"}]');
 
     // Laid out for a person to read, now that it has run.
     await page.getByRole('button', { name: /^Prettify/ }).click();

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseInvocation, USAGE, UsageError } from './cli/args.ts';
-import { runCommand } from './cli/commands.ts';
-import { FileArgumentError } from './cli/video-file.ts';
+import { FileArgumentError } from './cli/local-file.ts';
 import { createClient } from './client.ts';
-import { GatewayError, UnreachableError } from './errors.ts';
+import { GatewayError, NotGraphQLError, UnreachableError } from './errors.ts';
 
-/** `npm run cli -- --help`: create characters, follow tasks and search, from a terminal. */
+/** `npm run cli -- --help`: make characters and videos, follow tasks, list and search, from a terminal. */
 async function main(): Promise<number> {
   let invocation: ReturnType<typeof parseInvocation>;
   try {
@@ -16,17 +15,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const { endpoint, apiKey, command } = invocation;
-  if (command.name === 'help') {
+  if (command.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command.name === 'version') {
+  if (command.kind === 'version') {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
   const client = createClient({ endpoint, apiKey });
   try {
-    return await runCommand(client, command, process);
+    return await command.run(client, process);
   } catch (error) {
     // A file the command line names that cannot be sent is a command line it cannot run.
     if (error instanceof FileArgumentError) {
@@ -43,7 +42,7 @@ async function main(): Promise<number> {
 function explain(error: unknown, endpoint: string): string {
   if (error instanceof GatewayError)
     return `error${error.code ? ` ${error.code}` : ''}: ${error.message}`;
-  if (error instanceof UnreachableError) return error.message;
+  if (error instanceof UnreachableError || error instanceof NotGraphQLError) return error.message;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   // fetch says only "fetch failed"; without a system error code the cause is the whole story.
   if (error instanceof TypeError && cause)

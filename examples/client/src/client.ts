@@ -2,7 +2,14 @@ import type { ResultOf, TadaDocumentNode, VariablesOf } from 'gql.tada';
 import { print } from 'graphql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GatewayError, type GraphQLErrorEntry, subscriptionError, unreachable } from './errors.ts';
+import {
+  GatewayError,
+  type GraphQLErrorEntry,
+  NotGraphQLError,
+  subscriptionError,
+  unreachable,
+  wrongPath,
+} from './errors.ts';
 import { multipartBody } from './multipart.ts';
 
 type Document = TadaDocumentNode<any, any>;
@@ -57,7 +64,16 @@ export function createClient({ endpoint, apiKey }: ClientOptions): Client {
       }).catch((error: unknown) => {
         throw unreachable(error, endpoint) ?? error;
       });
-      const body = await readBody(response);
+      const text = await response.text();
+      const body = graphqlBody(response, text);
+      if (!body) {
+        throw wrongPath(endpoint, response.status)
+          ? new NotGraphQLError(endpoint, response.status)
+          : new GatewayError(
+              [{ message: `HTTP ${response.status}: ${text.slice(0, 200)}` }],
+              response.status,
+            );
+      }
       if (body.errors?.length || body.data == null) {
         throw new GatewayError(body.errors ?? [], response.status);
       }
@@ -89,11 +105,19 @@ export function createClient({ endpoint, apiKey }: ClientOptions): Client {
   };
 }
 
-/** The GraphQL body of a response, or the HTTP failure as one error when there is none. */
-async function readBody(response: Response): Promise<GraphQLBody> {
-  const text = await response.text();
-  if (/json/i.test(response.headers.get('content-type') ?? '')) {
-    return JSON.parse(text) as GraphQLBody;
+/**
+ * The GraphQL response in an answer, or undefined when it holds none: a page, an empty 404, or
+ * JSON of another kind (such as `/health`'s).
+ */
+function graphqlBody(response: Response, text: string): GraphQLBody | undefined {
+  if (!/json/i.test(response.headers.get('content-type') ?? '')) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 200)}` }] };
+  const isGraphQL =
+    typeof body === 'object' && body !== null && ('data' in body || 'errors' in body);
+  return isGraphQL ? (body as GraphQLBody) : undefined;
 }

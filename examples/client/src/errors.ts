@@ -45,6 +45,33 @@ export class UnreachableError extends Error {
 }
 
 /**
+ * Something answered at the endpoint, but not GraphQL: a 404, a web page, a health check. Nearly
+ * always the URL lacks the gateway's `/graphql` path (`http://127.0.0.1:4000` for
+ * `http://127.0.0.1:4000/graphql`), so the message says what the URL should look like.
+ */
+export class NotGraphQLError extends Error {
+  override readonly name = 'NotGraphQLError';
+
+  constructor(
+    readonly endpoint: string,
+    /** The HTTP status it answered (for graphql-ws, the status that refused the upgrade). */
+    readonly status: number,
+  ) {
+    super(
+      `${endpoint} is not a GraphQL endpoint (it answered HTTP ${status}): the URL should end in /graphql, e.g. ${new URL('/graphql', endpoint).href}`,
+    );
+  }
+}
+
+/**
+ * Whether an answer that is not GraphQL means a wrong URL: a 404, or a path that does not end in
+ * /graphql. At a GraphQL path, anything else (a proxy's failure page) is the failure itself.
+ */
+export function wrongPath(endpoint: string, status: number): boolean {
+  return status === 404 || !/\/graphql$/.test(new URL(endpoint).pathname);
+}
+
+/**
  * A failed fetch as an UnreachableError when the network failed it, else undefined. fetch says
  * only "fetch failed"; its cause says why, and a cause without a system error code (a request
  * body that could not be read, say) is not the endpoint's doing.
@@ -60,10 +87,7 @@ export function unreachable(thrown: unknown, endpoint: string): UnreachableError
  * GatewayError: an error list, a close event, or the socket's error event. The events are plain
  * objects, not Errors: `ws` hands graphql-ws an ErrorEvent whose `error` holds the cause.
  */
-export function subscriptionError(
-  thrown: unknown,
-  endpoint: string,
-): GatewayError | UnreachableError {
+export function subscriptionError(thrown: unknown, endpoint: string): Error {
   if (Array.isArray(thrown)) return new GatewayError(thrown as GraphQLErrorEntry[]);
   if (isCloseEvent(thrown)) {
     const message = thrown.reason || `the connection closed with code ${thrown.code}`;
@@ -72,6 +96,11 @@ export function subscriptionError(
     return new GatewayError([{ message, extensions: { code } }]);
   }
   if (isErrorEvent(thrown)) {
+    // `ws` names the status of a refused upgrade only in its message.
+    const refused = /^Unexpected server response: (\d+)$/.exec(thrown.error?.message ?? '');
+    if (refused && wrongPath(endpoint, Number(refused[1]))) {
+      return new NotGraphQLError(endpoint, Number(refused[1]));
+    }
     const reason = systemCode(thrown.error) ?? (thrown.error?.message || thrown.message);
     return new UnreachableError(endpoint, reason || 'the WebSocket connection failed', {
       cause: thrown.error ?? thrown,

@@ -19,6 +19,7 @@ export type {
   CreateApiKeyOutcome,
 } from './api-key-admin.ts';
 export type { Account, Context, Upload, Viewer } from './context.ts';
+export { mutationOf } from './served-models.ts';
 export { registerUpload } from './upload.ts';
 
 /** The gateway's GraphQL schema. */

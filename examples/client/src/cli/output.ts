@@ -1,18 +1,13 @@
 import type { ResultOf } from '../graphql.ts';
-import type { CreateCharacter, SearchCharacters, TaskFields } from '../operations.ts';
+import type { CreateFailure, TaskFields } from '../operations.ts';
 
 type TaskView = ResultOf<typeof TaskFields>;
-type CreateResult = ResultOf<typeof CreateCharacter>['createCharacter'];
-type Failure = Exclude<CreateResult, { __typename: 'CreateCharacterSuccess' }>;
 
-/** A typed failure of createCharacter, with what the caller can do about it. */
-export function describeFailure(failure: Failure): string {
+/** A typed failure of a create mutation, with what the caller can do about it. */
+export function describeFailure(failure: ResultOf<typeof CreateFailure>): string {
   switch (failure.__typename) {
     case 'ValidationError':
       return `${failure.__typename}${failure.field ? ` on ${failure.field}` : ''}: ${failure.message}`;
-    case 'RateLimitedError':
-    case 'BudgetExceededError':
-      return `${failure.__typename}: ${failure.message}`;
     case 'ProviderError': {
       const lines = [`${failure.__typename} ${failure.code}: ${failure.message}`];
       if (failure.retryable) lines.push('a retry may succeed');
@@ -22,6 +17,8 @@ export function describeFailure(failure: Failure): string {
       }
       return lines.join('\n');
     }
+    default:
+      return `${failure.__typename}: ${failure.message}`;
   }
 }
 
@@ -35,27 +32,30 @@ export function describeTask(task: TaskView): string {
   if (task.providerTaskId) lines.push(`  kie.ai     ${task.providerTaskId}`);
   if (task.completedAt) lines.push(`  completed  ${task.completedAt}`);
   if (task.error) lines.push(`  error      ${task.error.code}: ${task.error.message}`);
-  if (task.character) lines.push(`  character  ${task.character.characterId}`);
+  if (task.character)
+    lines.push(`  character  ${task.character.characterId} (${task.character.id})`);
+  if (task.video)
+    lines.push(`  video      ${task.video.url}`, `  expires    ${expiry(task.video)}`);
   return lines.join('\n');
 }
 
-/** The last word on a finished task: its character id, or why it failed. */
+/** The last word on a finished task: what it made, or why it failed. */
 export function describeOutcome(task: TaskView): string {
   if (task.character) return `character ${task.character.characterId} (${task.character.id})`;
+  if (task.video) return `video ${task.video.url}\nexpires ${expiry(task.video)}`;
   if (task.error) return `task failed: ${task.error.message} (${task.error.code})`;
   return `task ${task.state}`;
 }
 
-export function describeSearch(
-  connection: ResultOf<typeof SearchCharacters>['characters'],
-): string {
-  if (connection.edges.length === 0) return 'no character matches';
-  const lines = connection.edges.map(
-    ({ node }) =>
-      `${node.characterId}  ${node.prompt ?? ''}${node.usable ? '' : '  (expired)'}  ${node.id}`,
-  );
-  if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) {
-    lines.push(`more: --after ${connection.pageInfo.endCursor}`);
-  }
-  return lines.join('\n');
+/** kie.ai deletes a video's files 14 days after its task; the gateway may not know when. */
+function expiry(video: { expiresAt: string | null }): string {
+  return video.expiresAt ?? 'unknown';
+}
+
+/** What a task made or why it failed, in a few words, for a listing. */
+export function taskOutcome(task: TaskView): string {
+  if (task.error) return `${task.error.code}: ${task.error.message}`;
+  if (task.character) return `character ${task.character.characterId}`;
+  if (task.video) return `video ${task.video.url}`;
+  return '';
 }

@@ -1,10 +1,6 @@
-import type { Client } from '../client.ts';
-import { graphql, type ResultOf } from '../graphql.ts';
-import type { Terminal } from './commands.ts';
-
-/** `npm run cli -- usage`: the caller's spending of kie.ai credits, and its budget. */
-export const USAGE_LINE =
-  'usage                                           your spending of kie.ai credits and your budget';
+import { graphql, type ResultOf } from '../../graphql.ts';
+import { defineCommand } from '../command.ts';
+import { noArguments } from '../command-line.ts';
 
 export const Usage = graphql(`
   query Usage {
@@ -33,8 +29,18 @@ export function describeUsage(usage: UsageView): string {
   ].join('\n');
 }
 
-export async function showUsage(client: Client, terminal: Terminal): Promise<number> {
-  const { usage } = await client.request(Usage, {});
-  terminal.stdout.write(`${describeUsage(usage)}\n`);
-  return 0;
-}
+export const usage = defineCommand({
+  name: 'usage',
+  usage: `usage
+    Your spending of kie.ai credits today and this month, and your budgets.`,
+  options: {},
+  parse(positionals) {
+    noArguments('usage', positionals);
+    return {};
+  },
+  async run(client, _args, terminal) {
+    const { usage } = await client.request(Usage, {});
+    terminal.stdout.write(`${describeUsage(usage)}\n`);
+    return 0;
+  },
+});

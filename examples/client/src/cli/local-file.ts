@@ -8,19 +8,21 @@ export class FileArgumentError extends Error {
 }
 
 /**
- * The video at `path` as a File, once it is known to be a readable regular file. openAsBlob alone
+ * The file at `path`, named on the command line by `option` (such as `--video`), as a File once it
+ * is known to be a readable regular file. openAsBlob alone
  * says "Unable to open file as blob" for a missing file, and takes a directory, whose read then
  * fails inside fetch, where it looks like a network failure.
  *
  * A relative path is taken from where `npm run` was started (INIT_CWD): npm runs the script
  * from the package root, which is not where the user typed the path.
  */
-export async function openVideo(
+export async function openFile(
+  option: string,
   path: string,
   env: Record<string, string | undefined> = process.env,
 ): Promise<File> {
   const where = resolve(env.INIT_CWD ?? process.cwd(), path);
-  const named = `--video ${path}`;
+  const named = `${option} ${path}`;
   try {
     const stats = await stat(where);
     if (stats.isDirectory()) throw new FileArgumentError(`${named} is a directory, not a file`);
