@@ -101,11 +101,10 @@ describe('write-ahead', () => {
 
   it('answers within its time limit, keeps the task, and lets the late callback finish it', async () => {
     t.emulator.delayNext('createTask', 1_000);
-    const started = Date.now();
     const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, {
       input: { videoUrl: 'https://videos.example.com/slow.mp4', prompt: 'A slow snail' },
     });
-    expect(Date.now() - started).toBeLessThan(900);
+    // No clock is read here: had the answer waited for kie.ai, it would be a success, not this.
     const result = response.data?.createCharacter;
     expect(result).toMatchObject({
       __typename: 'ProviderError',

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type KieCallEvent, KieClient, type KieClientOptions } from '../src/client.ts';
 import { type Emulator, type EmulatorRoute, startEmulator } from '../src/emulator/index.ts';
 import { providerErrorOf } from './provider-error.ts';
@@ -195,12 +195,16 @@ describe('an unreachable kie.ai', () => {
 
 describe("the caller's signal", () => {
   it('cancels a call in flight with its reason, without retrying', async () => {
-    emulator.delayNext('credit', 100);
+    emulator.delayNext('credit', 2_000);
     const controller = new AbortController();
     const reason = new Error('caller gave up');
-    setTimeout(() => controller.abort(reason), 20);
+    const arrived = emulator.calls.length;
     const calls = await callsDuring('credit', async () => {
-      await expect(client().credit({ signal: controller.signal })).rejects.toBe(reason);
+      const call = client().credit({ signal: controller.signal });
+      // Aborted once kie.ai has the call, however long the machine took to send it.
+      await vi.waitUntil(() => emulator.calls.length > arrived, { timeout: 5_000, interval: 5 });
+      controller.abort(reason);
+      await expect(call).rejects.toBe(reason);
     });
     expect(calls).toBe(1);
     expect(events).toEqual([]);
