@@ -391,6 +391,8 @@ export const webhookDeliveries = pgTable(
     /** When it is due; while an instance sends it, the end of that instance's lease. */
     nextAttemptAt: timestampMs('next_attempt_at').notNull().defaultNow(),
     leasedBy: text('leased_by'),
+    /** Since when it has been retried: its creation, or the last redelivery its owner asked for. */
+    pendingSince: timestampMs('pending_since').notNull().defaultNow(),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     deliveredAt: timestampMs('delivered_at'),
   },
