@@ -397,9 +397,7 @@ export const webhookDeliveries = pgTable(
     deliveredAt: timestampMs('delivered_at'),
   },
   (t) => [
-    index('webhook_deliveries_due_idx')
-      .on(t.nextAttemptAt)
-      .where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index('webhook_deliveries_endpoint_idx').on(
       t.endpointId,
       t.createdAt.desc().nullsFirst(),

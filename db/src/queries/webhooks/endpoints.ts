@@ -70,7 +70,11 @@ export async function updateWebhookEndpoint(
       ...(change.events !== undefined && { events: change.events }),
       ...(change.description !== undefined && { description: change.description }),
       ...(change.enabled !== undefined && { enabled: change.enabled }),
-      ...(change.enabled === true && { disabledReason: null, disabledAt: null, failingSince: null }),
+      ...(change.enabled === true && {
+        disabledReason: null,
+        disabledAt: null,
+        failingSince: null,
+      }),
       updatedAt: sql`now()`,
     })
     .where(and(eq(webhookEndpoints.owner, owner), eq(webhookEndpoints.id, id)))
