@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, lte, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../database.ts';
 import {
@@ -152,6 +152,16 @@ export interface WebhookDeliveryListOptions {
   filter?: WebhookDeliveryFilter | undefined;
 }
 
+function deliveryConditions(owner: string, endpointId: string, filter: WebhookDeliveryFilter) {
+  return [
+    eq(deliveries.owner, owner),
+    eq(deliveries.endpointId, endpointId),
+    filter.status === undefined ? undefined : eq(deliveries.status, filter.status),
+    filter.event === undefined ? undefined : eq(deliveries.event, filter.event),
+    filter.taskId === undefined ? undefined : eq(deliveries.taskId, filter.taskId),
+  ];
+}
+
 /** An endpoint's deliveries, newest first; the endpoint must be the owner's. */
 export async function listWebhookDeliveries(
   db: Executor,
@@ -162,19 +172,36 @@ export async function listWebhookDeliveries(
   const rows = await db
     .select()
     .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.owner, owner),
-        eq(deliveries.endpointId, endpointId),
-        filter.status === undefined ? undefined : eq(deliveries.status, filter.status),
-        filter.event === undefined ? undefined : eq(deliveries.event, filter.event),
-        filter.taskId === undefined ? undefined : eq(deliveries.taskId, filter.taskId),
-        olderThan(deliveries, after),
-      ),
-    )
+    .where(and(...deliveryConditions(owner, endpointId, filter), olderThan(deliveries, after)))
     .orderBy(desc(deliveries.createdAt), desc(deliveries.id))
     .limit(first + 1);
   return toPage(rows, first);
+}
+
+export async function findWebhookDelivery(
+  db: Executor,
+  owner: string,
+  id: string,
+): Promise<WebhookDeliveryRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.owner, owner), eq(deliveries.id, id)));
+  return row;
+}
+
+/** How many deliveries a list holds over all its pages. */
+export async function countWebhookDeliveries(
+  db: Executor,
+  owner: string,
+  endpointId: string,
+  filter: WebhookDeliveryFilter = {},
+): Promise<number> {
+  const [row] = await db
+    .select({ count: count() })
+    .from(deliveries)
+    .where(and(...deliveryConditions(owner, endpointId, filter)));
+  return row?.count ?? 0;
 }
 
 /** Each delivery's attempts, oldest first. */

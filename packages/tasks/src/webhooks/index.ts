@@ -10,8 +10,10 @@ export {
 export {
   createWebhookService,
   SECRET_OVERLAP_MS,
+  type WebhookEndpointFound,
   type WebhookEndpointInput,
-  type WebhookEndpointOutcome,
+  type WebhookEndpointNotFound,
+  type WebhookInputError,
   type WebhookService,
   type WebhookServiceDeps,
 } from './service.ts';

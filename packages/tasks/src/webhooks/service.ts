@@ -1,7 +1,9 @@
 import {
+  countWebhookDeliveries,
   createWebhookEndpoint,
   type Database,
   deleteWebhookEndpoint,
+  findWebhookDelivery,
   findWebhookEndpoint,
   isRowId,
   listWebhookDeliveries,
@@ -40,26 +42,44 @@ export interface WebhookInputError {
   message: string;
 }
 
-/** The endpoint, and its signing secret where it was just made: shown this once. */
-export type WebhookEndpointOutcome =
-  | { kind: 'endpoint'; endpoint: WebhookEndpointRow; secret: string | null }
-  | WebhookInputError
-  | { kind: 'not-found' };
+/** The endpoint, with `Extra` (its signing secret where it was just made: shown this once). */
+export type WebhookEndpointFound<Extra = object> = {
+  kind: 'endpoint';
+  endpoint: WebhookEndpointRow;
+} & Extra;
+
+/** No endpoint of the owner's has the id. */
+export interface WebhookEndpointNotFound {
+  kind: 'not-found';
+}
+
+type WithSecret = WebhookEndpointFound<{ secret: string }>;
 
 /** An owner's webhook endpoints and their deliveries. */
 export interface WebhookService {
-  create(owner: string, input: WebhookEndpointInput): Promise<WebhookEndpointOutcome>;
+  create(owner: string, input: WebhookEndpointInput): Promise<WithSecret | WebhookInputError>;
   list(owner: string): Promise<WebhookEndpointRow[]>;
   find(owner: string, id: string): Promise<WebhookEndpointRow | undefined>;
-  update(owner: string, id: string, change: WebhookEndpointChange): Promise<WebhookEndpointOutcome>;
+  update(
+    owner: string,
+    id: string,
+    change: WebhookEndpointChange,
+  ): Promise<WebhookEndpointFound | WebhookInputError | WebhookEndpointNotFound>;
   /** A new secret; the previous one signs beside it for SECRET_OVERLAP_MS. */
-  rotateSecret(owner: string, id: string): Promise<WebhookEndpointOutcome>;
+  rotateSecret(owner: string, id: string): Promise<WithSecret | WebhookEndpointNotFound>;
   delete(owner: string, id: string): Promise<boolean>;
   deliveries(
     owner: string,
     endpointId: string,
     options: WebhookDeliveryListOptions,
   ): Promise<Page<WebhookDeliveryRow>>;
+  /** How many deliveries a list holds over all its pages. */
+  countDeliveries(
+    owner: string,
+    endpointId: string,
+    filter: WebhookDeliveryListOptions['filter'],
+  ): Promise<number>;
+  delivery(owner: string, id: string): Promise<WebhookDeliveryRow | undefined>;
   attempts(deliveryId: string): Promise<WebhookAttemptRow[]>;
   redeliver(owner: string, deliveryId: string): Promise<WebhookDeliveryRow | undefined>;
 }
@@ -74,8 +94,11 @@ export interface WebhookServiceDeps {
 
 export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   const { db, logger } = deps;
-  const found = (endpoint: WebhookEndpointRow | undefined, secret: string | null = null) =>
-    endpoint ? ({ kind: 'endpoint', endpoint, secret } as const) : ({ kind: 'not-found' } as const);
+  const found = <Extra extends object>(
+    endpoint: WebhookEndpointRow | undefined,
+    extra: Extra,
+  ): WebhookEndpointFound<Extra> | WebhookEndpointNotFound =>
+    endpoint ? { kind: 'endpoint', endpoint, ...extra } : { kind: 'not-found' };
   return {
     async create(owner, input) {
       const refused = (await checkUrl(deps, input.url)) ?? checkRest(input);
@@ -88,7 +111,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         secret,
       });
       logger.info({ owner, endpoint: endpoint.id }, 'webhook endpoint created');
-      return found(endpoint, secret);
+      return { kind: 'endpoint', endpoint, secret };
     },
     list: (owner) => listWebhookEndpoints(db, owner),
     find: (owner, id) =>
@@ -100,19 +123,23 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         checkRest(change);
       if (refused) return refused;
       const events = change.events && [...new Set(change.events)];
-      return found(await updateWebhookEndpoint(db, owner, id, { ...change, events }));
+      return found(await updateWebhookEndpoint(db, owner, id, { ...change, events }), {});
     },
     async rotateSecret(owner, id) {
       if (!isRowId(id)) return { kind: 'not-found' };
       const secret = newWebhookSecret();
       const endpoint = await rotateWebhookSecret(db, owner, id, secret, SECRET_OVERLAP_MS);
       if (endpoint) logger.info({ owner, endpoint: id }, 'webhook secret rotated');
-      return found(endpoint, secret);
+      return found(endpoint, { secret });
     },
     delete: (owner, id) =>
       isRowId(id) ? deleteWebhookEndpoint(db, owner, id) : Promise.resolve(false),
     deliveries: (owner, endpointId, options) =>
       listWebhookDeliveries(db, owner, endpointId, options),
+    countDeliveries: (owner, endpointId, filter) =>
+      countWebhookDeliveries(db, owner, endpointId, filter),
+    delivery: (owner, id) =>
+      isRowId(id) ? findWebhookDelivery(db, owner, id) : Promise.resolve(undefined),
     attempts: (deliveryId) => webhookAttemptsOf(db, [deliveryId]),
     redeliver: (owner, id) =>
       isRowId(id) ? redeliverWebhook(db, owner, id) : Promise.resolve(undefined),
