@@ -2,15 +2,16 @@ import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
 /**
- * Why an address may not be sent to, or undefined for a public one. Only ipaddr.js's `unicast`
+ * The kind of address it is when it may not be sent to (`loopback`, `private`…), or undefined for
+ * a public one. Only ipaddr.js's `unicast`
  * range is public: loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
  * (169.254/16, the cloud metadata address among them, fe80::/10), CGNAT (100.64/10), multicast,
  * reserved and unspecified are refused; an IPv4 address written as IPv6 counts as IPv4.
  */
 export function refusedAddress(address: string): string | undefined {
-  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+  if (!ipaddr.isValid(address)) return 'invalid';
   const range = ipaddr.process(address).range();
-  return range === 'unicast' ? undefined : `${address} is a ${range} address`;
+  return range === 'unicast' ? undefined : range;
 }
 
 /**
@@ -36,10 +37,10 @@ export async function allowedAddresses(
   if (addresses.length === 0) return { refused: `${bare} does not resolve` };
   if (!allowPrivate) {
     for (const { address } of addresses) {
-      const refused = refusedAddress(address);
-      if (refused) {
-        return { refused: `${bare} resolves to ${refused} (WEBHOOK_ALLOW_PRIVATE is off)` };
-      }
+      const range = refusedAddress(address);
+      if (!range) continue;
+      const what = address === bare ? bare : `${bare} resolves to ${address}, which`;
+      return { refused: `${what} is a ${range} address (WEBHOOK_ALLOW_PRIVATE is off)` };
     }
   }
   return { addresses };
