@@ -10,12 +10,15 @@ export interface Received {
   body: { type: string; data: { task: { id: string; state: string }; result: unknown } };
   /** Whether each secret given to the receiver verifies it (the library's own check). */
   verifiedWith: boolean[];
-  /** What the receiver answered: a status, or `drop` (the connection cut without an answer). */
-  answer: number | 'drop';
+  /**
+   * What the receiver answered: a status, `drop` (the connection cut without an answer) or `hold`
+   * (no answer until the sender gives up).
+   */
+  answer: number | 'drop' | 'hold';
 }
 
-/** What the receiver answers its `n`th request (from 0): a status, or cut the connection. */
-export type Answering = (n: number) => number | 'drop';
+/** What the receiver answers its `n`th request (from 0): a status, cut the connection, or hold it. */
+export type Answering = (n: number) => number | 'drop' | 'hold';
 
 export interface WebhookReceiver {
   url: string;
@@ -74,7 +77,8 @@ export async function startWebhookReceiver(
           answer,
         });
         if (answer === 'drop') req.socket.destroy();
-        else res.writeHead(answer, { 'content-type': 'text/plain' }).end(`answered ${answer}`);
+        else if (answer !== 'hold')
+          res.writeHead(answer, { 'content-type': 'text/plain' }).end(`answered ${answer}`);
       });
       server.listen(port, '127.0.0.1');
       await once(server, 'listening');
