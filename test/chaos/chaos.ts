@@ -413,7 +413,7 @@ export function describeReport(report: ChaosReport): string[] {
     `  duplicated characters:                      ${report.duplicatedCharacters}`,
     `  tasks never finished:                       ${report.unfinishedTasks}`,
     `  repeats answered with another task:         ${report.repeatsWithAnotherTask}`,
-    `  webhooks: ${report.outbound.received} received (30 % dropped), ${report.outbound.accepted} accepted, the app restarted ${report.outbound.receiverRestarts} times`,
+    `  webhooks: ${report.outbound.received} received (30 % dropped), ${report.outbound.accepted} accepted, the app restarted ${report.outbound.receiverRestarts} times; the last reached it ${report.outbound.waitedMs} ms after every task ended`,
     `  ended tasks whose app was never told:       ${report.outbound.endedTasksNeverTold}`,
     `  webhook events under two webhook-ids:       ${report.outbound.eventsWithTwoWebhookIds}`,
     `  webhooks that did not verify:               ${report.outbound.unverified}`,

@@ -20,6 +20,8 @@ export interface OutboundReport {
   received: number;
   accepted: number;
   receiverRestarts: number;
+  /** How long after every task ended the last of them reached the app: the suite's added time. */
+  waitedMs: number;
   /** Violations: each must be zero. */
   endedTasksNeverTold: number;
   eventsWithTwoWebhookIds: number;
@@ -65,7 +67,8 @@ export async function startOutboundApp(base: string, rand: () => number): Promis
         select id from tasks where state in ('SUCCESS', 'FAIL')`;
       const globalIds = ended.map((task) => Buffer.from(`Task:${task.id}`).toString('base64'));
       const told = () => new Set(receiver.accepted().map((one) => one.body.data.task.id));
-      const deadline = Date.now() + deadlineMs;
+      const started = Date.now();
+      const deadline = started + deadlineMs;
       while (globalIds.some((id) => !told().has(id)) && Date.now() < deadline) await sleep(100);
       const never = globalIds.filter((id) => !told().has(id));
       for (const id of never.slice(0, 5)) details.push(`task ${id} ended; its app was never told`);
@@ -78,6 +81,7 @@ export async function startOutboundApp(base: string, rand: () => number): Promis
         received: receiver.received.length,
         accepted: receiver.accepted().length,
         receiverRestarts: restarts,
+        waitedMs: Date.now() - started,
         endedTasksNeverTold: never.length,
         eventsWithTwoWebhookIds: [...idsOfEvent.values()].filter((ids) => ids.size > 1).length,
         unverified: receiver.received.filter((one) => one.verifiedWith[0] !== true).length,
