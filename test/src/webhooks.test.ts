@@ -1,4 +1,5 @@
-import { webhookDeliveries } from '@charanim/db';
+import { webhookDeliveries, webhookEndpoints } from '@charanim/db';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { graphql } from './support/graphql.ts';
@@ -228,6 +229,42 @@ describe('endpoints', () => {
       { id: endpoint.id },
     );
     expect(deleted.data?.deleteWebhookEndpoint.__typename).toBe('DeleteWebhookEndpointSuccess');
+  });
+
+  it('are turned off after failing for 3 days, saying why, and back on when asked', async () => {
+    const app = await receiver(() => 500);
+    const endpoint = await createEndpoint(t.graphqlUrl, app.url, ['TASK_ENDED'], ACME);
+    // As if it had failed since three days and an hour ago.
+    await t.gateway.database.db
+      .update(webhookEndpoints)
+      .set({ failingSince: new Date(Date.now() - 73 * 3_600_000) })
+      .where(eq(webhookEndpoints.url, app.url));
+    await createCharacterTask(t.graphqlUrl, 'failing', ACME);
+    const READ = `query($id: ID!) { webhookEndpoint(id: $id) {
+      enabled disabledReason disabledAt failingSince } }`;
+    let read: Record<string, any> = {};
+    await waitFor(async () => {
+      read = (await asAcme(READ, { id: endpoint.id })).data?.webhookEndpoint;
+      return read.enabled === false;
+    });
+    expect(read.disabledReason).toMatch(/failed for 72 hours/);
+    expect(read.disabledAt).not.toBeNull();
+    const attempts = app.received.length;
+
+    app.answering = () => 200;
+    const enabled = await asAcme(
+      `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) {
+        ... on UpdateWebhookEndpointSuccess { endpoint { enabled disabledReason failingSince } } } }`,
+      { input: { id: endpoint.id, enabled: true } },
+    );
+    expect(enabled.data?.updateWebhookEndpoint.endpoint).toEqual({
+      enabled: true,
+      disabledReason: null,
+      failingSince: null,
+    });
+    // What waited while it was off goes out now.
+    await waitFor(() => app.accepted().length === 1);
+    expect(app.received.length).toBe(attempts + 1);
   });
 
   it('never show a secret again, nor log it', async () => {
