@@ -60,6 +60,21 @@ const eventsOf = (from: WebhookReceiver, taskId: string) =>
     .filter((one) => one.body.data.task.id === taskId)
     .map((one) => `${one.body.type}:${one.body.data.task.state}`);
 
+/** Each state the gateway saw (a callback may skip some) once and in order, then the end's events. */
+function expectInOrder(events: string[]) {
+  const changes = events.filter((event) => event.startsWith('TASK_STATE_CHANGED'));
+  const states = changes.map((event) => event.split(':')[1] ?? '');
+  expect(states).toEqual(
+    [...states].sort((a, b) => STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b)),
+  );
+  expect(new Set(states).size).toBe(states.length);
+  expect(events.slice(-3)).toEqual([
+    'TASK_STATE_CHANGED:SUCCESS',
+    'TASK_ENDED:SUCCESS',
+    'CHARACTER_READY:SUCCESS',
+  ]);
+}
+
 describe('a receiver verifying signatures', () => {
   it('gets every event of a task, in order, with the typed result', async () => {
     const app = await receiver();
@@ -71,18 +86,7 @@ describe('a receiver verifying signatures', () => {
     await waitFor(() => eventsOf(app, taskId).includes('CHARACTER_READY:SUCCESS'));
 
     const events = eventsOf(app, taskId);
-    const changes = events.filter((event) => event.startsWith('TASK_STATE_CHANGED'));
-    const states = changes.map((event) => event.split(':')[1] ?? '');
-    // Whatever states the gateway saw (a callback may skip some), each once and in their order.
-    expect(states).toEqual(
-      [...states].sort((a, b) => STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b)),
-    );
-    expect(new Set(states).size).toBe(states.length);
-    expect(events.slice(-3)).toEqual([
-      'TASK_STATE_CHANGED:SUCCESS',
-      'TASK_ENDED:SUCCESS',
-      'CHARACTER_READY:SUCCESS',
-    ]);
+    expectInOrder(events);
     expect(app.received.every((one) => one.verifiedWith[0] === true)).toBe(true);
 
     const ready = app.accepted().find((one) => one.body.type === 'CHARACTER_READY');
@@ -111,6 +115,17 @@ describe('a receiver verifying signatures', () => {
         .map((one) => one.id)
         .sort(),
     );
+  });
+
+  it('gets them in order even when the first ones fail: a later one waits for an earlier', async () => {
+    const app = await receiver((n) => (n < 3 ? 503 : 200));
+    const endpoint = await createEndpoint(t.graphqlUrl, app.url, ALL_EVENTS, ACME);
+    app.secrets.push(endpoint.secret);
+    const taskId = await createCharacterTask(t.graphqlUrl, 'in-order-failing', ACME);
+    await waitFor(() => eventsOf(app, taskId).includes('CHARACTER_READY:SUCCESS'));
+    expectInOrder(eventsOf(app, taskId));
+    // The first event was refused three times, and nothing else was sent meanwhile.
+    expect(new Set(app.received.slice(0, 4).map((one) => one.id)).size).toBe(1);
   });
 
   it('verifies with the old secret and the new one while a rotation overlaps', async () => {
