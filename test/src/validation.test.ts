@@ -62,6 +62,42 @@ describe('validation before any provider call', () => {
       'safetyInstruction',
       /5001 characters; must be at most 5000/,
     ],
+    [
+      'a NUL character in a prompt',
+      { videoUrl: url, prompt: 'a fox\u0000' },
+      'prompt',
+      /^prompt holds a NUL character \(U\+0000\); it must be readable text$/,
+    ],
+    [
+      'a lone surrogate in a safety instruction',
+      { videoUrl: url, safetyInstruction: 'no \uD800 gore' },
+      'safetyInstruction',
+      /^safetyInstruction holds a lone UTF-16 surrogate; it must be readable text$/,
+    ],
+    [
+      'a NUL character in a video URL',
+      { videoUrl: `${url}\u0000` },
+      'videoUrl',
+      /^videoUrl holds a NUL character \(U\+0000\); it must be readable text$/,
+    ],
+    [
+      'a lone surrogate in a video URL',
+      { videoUrl: `${url}?\uDC00` },
+      'videoUrl',
+      /^videoUrl holds a lone UTF-16 surrogate; it must be readable text$/,
+    ],
+    [
+      'a NUL character in an idempotency key',
+      { videoUrl: url, idempotencyKey: 'key\u0000' },
+      'idempotencyKey',
+      /^idempotencyKey holds a NUL character \(U\+0000\); it must be readable text$/,
+    ],
+    [
+      'a lone surrogate in an idempotency key',
+      { videoUrl: url, idempotencyKey: '\uD83Dkey' },
+      'idempotencyKey',
+      /^idempotencyKey holds a lone UTF-16 surrogate; it must be readable text$/,
+    ],
   ])('refuses %s as a ValidationError on its field', async (_name, input, field, message) => {
     const before = t.emulator.calls.length;
     const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, { input });

@@ -13,10 +13,24 @@ export function isHttpUrl(value: string): boolean {
  * and no lone UTF-16 surrogate (it has no UTF-8 form). Either comes only from a broken client or
  * an attack, and is refused by name instead of failing deep in a query.
  */
-export function unreadableCharacter(value: string): string | undefined {
+function unreadableCharacter(value: string): string | undefined {
   if (value.includes('\u0000')) return 'a NUL character (U+0000)';
   if (LONE_SURROGATE.test(value)) return 'a lone UTF-16 surrogate';
   return undefined;
+}
+
+/** Why `value` of `field` cannot be stored or read, or undefined when it can. */
+export function unreadableText(field: string, value: string): string | undefined {
+  const unreadable = unreadableCharacter(value);
+  return unreadable && `${field} holds ${unreadable}; it must be readable text`;
+}
+
+/** The readable-text rule as a zod refinement of `field`. */
+export function readable(field: string) {
+  return [
+    (value: string) => unreadableCharacter(value) === undefined,
+    { error: (issue: { input: unknown }) => unreadableText(field, String(issue.input)) },
+  ] as const;
 }
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
@@ -39,10 +53,7 @@ export function text(field: string, max: number, min?: number) {
       error: (issue) =>
         `${field} is ${String(issue.input).length} characters; must be at most ${max}`,
     })
-    .refine((value) => unreadableCharacter(value) === undefined, {
-      error: (issue) =>
-        `${field} holds ${unreadableCharacter(String(issue.input))}; it must be readable text`,
-    });
+    .refine(...readable(field));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTaskModel, type SourceMedia } from './define-model.ts';
-import { notBlank, text, unreadableCharacter } from './rules.ts';
+import { notBlank, readable, text } from './rules.ts';
 import {
   fakeCharacterResult,
   MAX_PROMPT_LENGTH,
@@ -96,10 +96,7 @@ export const sora2CharactersProInput = z
         error: (issue) =>
           `originTaskId is ${String(issue.input).length} characters; must be at most ${MAX_ORIGIN_TASK_ID_LENGTH}`,
       })
-      .refine((value) => unreadableCharacter(value) === undefined, {
-        error: (issue) =>
-          `originTaskId holds ${unreadableCharacter(String(issue.input))}; it must be readable text`,
-      })
+      .refine(...readable('originTaskId'))
       // Never fails once trimmed; it puts the rule in the JSON Schema, where trimming is not.
       .regex(/\S/)
       .describe(

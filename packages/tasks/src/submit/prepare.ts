@@ -6,7 +6,7 @@ import {
   type SourceImage,
   type SourceVideo,
 } from '@charanim/db';
-import type { ModelDefinition, References } from '@charanim/provider';
+import { type ModelDefinition, type References, unreadableText } from '@charanim/provider';
 import { z } from 'zod';
 import type { TaskCoreDeps } from '../deps.ts';
 import type { Upload } from '../upload.ts';
@@ -163,14 +163,18 @@ function objectOf(plugin: ModelDefinition): z.ZodObject {
   return plugin.input;
 }
 
-/** An idempotency key of 1 to 200 characters, or none; else why not. */
+/** An idempotency key of 1 to 200 readable characters, or none; else why not. */
 export function checkIdempotencyKey(key: string | undefined): Invalid | undefined {
   if (key === undefined) return undefined;
-  if (key.length > 0 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH) return undefined;
-  return invalid(
-    'idempotencyKey',
-    `idempotencyKey is ${key.length} characters; must be between 1 and ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
-  );
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    return invalid(
+      'idempotencyKey',
+      `idempotencyKey is ${key.length} characters; must be between 1 and ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
+    );
+  }
+  // The key is stored and compared in a text column, which cannot hold these.
+  const unreadable = unreadableText('idempotencyKey', key);
+  return unreadable === undefined ? undefined : invalid('idempotencyKey', unreadable);
 }
 
 /** The first issue of a failed parse, on its field. */
