@@ -13,4 +13,5 @@ export * from './queries/results/video-store.ts';
 export * from './queries/rows.ts';
 export * from './queries/tasks/index.ts';
 export * from './queries/videos.ts';
+export * from './queries/webhooks/index.ts';
 export * from './schema.ts';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   customType,
   index,
@@ -325,9 +326,111 @@ export const creditCharges = pgTable(
   (t) => [index('credit_charges_owner_reserved_idx').on(t.owner, t.reservedAt)],
 );
 
+/** What an app may ask to be told of a task: each a kind of webhook event. */
+export const webhookEvents = [
+  'TASK_ENDED',
+  'TASK_STATE_CHANGED',
+  'CHARACTER_READY',
+  'VIDEO_READY',
+] as const;
+export type WebhookEvent = (typeof webhookEvents)[number];
+
+/**
+ * Where an owner's app is told of its tasks (Standard Webhooks). The secret signs each delivery;
+ * after a rotation the previous one signs beside it until `previous_secret_expires_at`, so that an
+ * app can switch without missing a delivery.
+ */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    owner: text('owner').notNull(),
+    url: text('url').notNull(),
+    events: text('events').array().$type<WebhookEvent[]>().notNull(),
+    description: text('description'),
+    enabled: boolean('enabled').notNull().default(true),
+    /** `whsec_` and base64 of the key: shown once, when made or rotated. */
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: timestampMs('previous_secret_expires_at'),
+    /** Why the gateway turned it off (it failed for days); null when enabled or turned off by its owner. */
+    disabledReason: text('disabled_reason'),
+    disabledAt: timestampMs('disabled_at'),
+    /** When its deliveries began to fail without a success since; null while they succeed. */
+    failingSince: timestampMs('failing_since'),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_endpoints_owner_idx').on(t.owner, t.createdAt)],
+);
+
+/**
+ * The outbox: one row per event per endpoint, written by a trigger in the statement that changes
+ * the task (migration 0018), so that no change is committed without its deliveries. `seq` orders
+ * the deliveries of a task; an instance leases one (`leased_by`, `lease_until`) while it sends it.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    endpointId: uuid('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    owner: text('owner').notNull(),
+    // Deleting a task deletes what would have told of it.
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    event: text('event').$type<WebhookEvent>().notNull(),
+    /** The state the task entered. */
+    state: taskStateEnum('state').notNull(),
+    /** pending, delivered, or failed (given up on after WEBHOOK_RETRY_FOR_MS). */
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When it is due; while an instance sends it, the end of that instance's lease. */
+    nextAttemptAt: timestampMs('next_attempt_at').notNull().defaultNow(),
+    leasedBy: text('leased_by'),
+    /** Since when it has been retried: its creation, or the last redelivery its owner asked for. */
+    pendingSince: timestampMs('pending_since').notNull().defaultNow(),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    deliveredAt: timestampMs('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_endpoint_idx').on(
+      t.endpointId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('webhook_deliveries_task_idx').on(t.taskId, t.endpointId, t.seq),
+  ],
+);
+
+/** Each time a delivery was sent, and what came back. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attemptedAt: timestampMs('attempted_at').notNull().defaultNow(),
+    /** The HTTP status; null when no answer came (a timeout, a refused address, a lost connection). */
+    statusCode: integer('status_code'),
+    latencyMs: integer('latency_ms').notNull(),
+    /** The answer's first bytes, or why there was none. */
+    excerpt: text('excerpt').notNull(),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
+);
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 export type VideoRow = typeof videos.$inferSelect;
 export type CallbackEventRow = typeof callbackEvents.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type CreditBudgetRow = typeof creditBudgets.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;

@@ -16,6 +16,7 @@ import {
 } from '@charanim/test-support';
 import postgres from 'postgres';
 import { emulatorCalls, emulatorTasks } from '../src/support/emulator-process.ts';
+import { OUTBOUND_ENV, type OutboundReport, startOutboundApp } from './outbound.ts';
 
 export interface ChaosOptions {
   /** How many distinct characters the clients ask for. */
@@ -63,6 +64,8 @@ export interface ChaosReport {
   duplicatedCharacters: number;
   unfinishedTasks: number;
   repeatsWithAnotherTask: number;
+  /** What the app told of ended tasks by webhook got; its counts are violations too. */
+  outbound: OutboundReport;
   details: string[];
 }
 
@@ -119,8 +122,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TASK_TIMEOUT_MS: String(options.taskTimeoutMs),
     KIE_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'error',
+    ...OUTBOUND_ENV,
   };
   let gateway: Spawned = await startGatewayProcess(gatewayEnv, port);
+  const app = await startOutboundApp(base, rand);
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
 
   let requests = 0;
@@ -193,6 +198,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return kills;
   }
 
+  /** Restarts the app's receiver twice while the clients work, at a third and two thirds. */
+  async function appRestarter(): Promise<void> {
+    for (const share of [1 / 3, 2 / 3]) {
+      while (done < options.creates * share) await sleep(10);
+      await app.restart(200 + rand() * 600);
+    }
+  }
+
   let forgedSent = 0;
   let forgedAccepted = 0;
   const forged = new Set<string>();
@@ -243,6 +256,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const forging = forger(() => clientsDone);
     const [kills] = await Promise.all([
       killer(),
+      appRestarter(),
       Promise.all(Array.from({ length: options.concurrency }, () => client(queue))),
     ]);
     clientsDone = true;
@@ -262,6 +276,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(500);
     }
 
+    const outbound = await app.check(sql, 30_000, details);
     const truth = await emulatorTasks(emulator.url);
     const local = await sql<
       {
@@ -372,9 +387,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicatedCharacters,
       unfinishedTasks: unfinished,
       repeatsWithAnotherTask,
+      outbound,
       details,
     };
   } finally {
+    await app.receiver.stop();
     await sql.end();
     await gateway.stop();
     await emulator.stop();
@@ -396,6 +413,10 @@ export function describeReport(report: ChaosReport): string[] {
     `  duplicated characters:                      ${report.duplicatedCharacters}`,
     `  tasks never finished:                       ${report.unfinishedTasks}`,
     `  repeats answered with another task:         ${report.repeatsWithAnotherTask}`,
+    `  webhooks: ${report.outbound.received} received (30 % dropped), ${report.outbound.accepted} accepted, the app restarted ${report.outbound.receiverRestarts} times; the last reached it ${report.outbound.waitedMs} ms after every task ended`,
+    `  ended tasks whose app was never told:       ${report.outbound.endedTasksNeverTold}`,
+    `  webhook events under two webhook-ids:       ${report.outbound.eventsWithTwoWebhookIds}`,
+    `  webhooks that did not verify:               ${report.outbound.unverified}`,
     ...report.details.slice(0, 20).map((line) => `    ${line}`),
   ];
 }
@@ -407,4 +428,7 @@ export const violations = (report: ChaosReport) =>
   report.duplicatedCharacters +
   report.unfinishedTasks +
   report.repeatsWithAnotherTask +
-  report.forgedAccepted;
+  report.forgedAccepted +
+  report.outbound.endedTasksNeverTold +
+  report.outbound.eventsWithTwoWebhookIds +
+  report.outbound.unverified;

@@ -5,6 +5,7 @@ import type {
   TaskService,
   Upload,
   VideoService,
+  WebhookService,
 } from '@charanim/tasks';
 import type { ApiKeyAdmin } from './api-key-admin.ts';
 
@@ -43,5 +44,7 @@ export interface Context {
   account: Account;
   /** The API keys, for admin owners (ADMIN_OWNERS). */
   apiKeys: ApiKeyAdmin;
+  /** The caller's webhook endpoints and their deliveries. */
+  webhooks: WebhookService;
   viewer: Viewer;
 }

@@ -1,7 +1,7 @@
 import type { DeleteOutcome } from '@charanim/tasks';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
-import { ErrorInterface } from './errors.ts';
+import { ErrorInterface, NotFoundError } from './errors.ts';
 import { rowIdOf } from './ids.ts';
 import { TaskState } from './task.ts';
 
@@ -33,15 +33,6 @@ const DeleteSuccess = builder.objectRef<Deleted>('DeleteSuccess').implement({
     }),
   }),
 });
-
-const NotFoundError = builder
-  .objectRef<{ kind: 'not-found'; message: string }>('NotFoundError')
-  .implement({
-    description: 'You have nothing with this id (or it is not yours); nothing was done.',
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => (value as { kind?: string }).kind === 'not-found',
-    fields: () => ({}),
-  });
 
 type InFlight = Extract<DeleteOutcome, { kind: 'in-flight' }> & { message: string };
 

@@ -174,3 +174,17 @@ export const BudgetExceededError = builder
       }),
     }),
   });
+
+export const NotFoundError = builder
+  .objectRef<{ kind: 'not-found'; message: string }>('NotFoundError')
+  .implement({
+    description: 'You have nothing with this id (or it is not yours); nothing was done.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => (value as { kind?: string }).kind === 'not-found',
+    fields: () => ({}),
+  });
+
+/** The answer to an id the caller has nothing with. */
+export function notFoundError(what: string, id: string) {
+  return { kind: 'not-found' as const, message: `you have no ${what} with the id ${id}` };
+}

@@ -1,5 +1,5 @@
 import { isRowId } from '@charanim/tasks';
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 
 /**
  * The row id inside a Relay global id of the given type, or undefined for anything else, so that
@@ -22,4 +22,9 @@ export async function findByGlobalId<Row>(
 ): Promise<Row | null> {
   const id = rowIdOf(globalId, typename);
   return id ? ((await find(id)) ?? null) : null;
+}
+
+/** The global id of a row of the given type, as the API gives it out (webhook bodies too). */
+export function globalId(typename: string, id: string): string {
+  return encodeGlobalID(typename, id);
 }

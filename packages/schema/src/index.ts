@@ -11,6 +11,8 @@ import './model.ts';
 import './api-keys.ts';
 import './usage.ts';
 import './delete.ts';
+import './webhook-endpoint.ts';
+import './webhook-deliveries.ts';
 
 export type {
   ApiKeyAdmin,
@@ -19,6 +21,7 @@ export type {
   CreateApiKeyOutcome,
 } from './api-key-admin.ts';
 export type { Account, Context, Upload, Viewer } from './context.ts';
+export { globalId } from './ids.ts';
 export { mutationOf } from './served-models.ts';
 export { registerUpload } from './upload.ts';
 

@@ -15,8 +15,20 @@ export type {
   VideoFilter,
   VideoListOptions,
   VideoRow,
+  WebhookAttemptRow,
+  WebhookDeliveryFilter,
+  WebhookDeliveryRow,
+  WebhookEndpointRow,
+  WebhookEvent,
 } from '@charanim/db';
-export { isOwnerName, isRowId, StopWordsOnlyError, searchWords, taskStates } from '@charanim/db';
+export {
+  isOwnerName,
+  isRowId,
+  StopWordsOnlyError,
+  searchWords,
+  taskStates,
+  webhookEvents,
+} from '@charanim/db';
 // What the GraphQL schema needs of the provider, so that it reaches kie.ai's world through here.
 export {
   createModelRegistry,
@@ -51,3 +63,4 @@ export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';
 export type { Upload } from './upload.ts';
+export * from './webhooks/index.ts';

@@ -198,6 +198,25 @@ export const configSchema = z.object({
    * plugin (15 minutes for the Sora 2 models); set, it bounds every model's tasks alike.
    */
   TASK_TIMEOUT_MS: milliseconds(1_000).optional(),
+  /**
+   * Sends webhooks to loopback, private, link-local (169.254.169.254 among them) and CGNAT
+   * addresses too: for local development and tests. Off, such endpoints are refused when made and
+   * at every send.
+   */
+  WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  /** How often each instance looks for webhook deliveries that are due. */
+  WEBHOOK_TICK_MS: milliseconds(10).default(500),
+  /** Each delivery attempt's time limit, from connecting to the end of the answer. */
+  WEBHOOK_TIMEOUT_MS: milliseconds(100).default(5_000),
+  /**
+   * How long an instance holds a delivery it sends; another instance sends it once the lease ends
+   * (its holder died). Must be more than WEBHOOK_TIMEOUT_MS: see crossChecks.
+   */
+  WEBHOOK_LEASE_MS: milliseconds(200).default(30_000),
+  /** The first retry's delay after a failed delivery; each next one doubles, with jitter. */
+  WEBHOOK_RETRY_BASE_MS: milliseconds(10).default(5_000),
+  /** The longest delay between two attempts of a delivery. */
+  WEBHOOK_RETRY_MAX_MS: milliseconds(10).default(3_600_000),
 });
 
 export type Config = z.output<typeof configSchema> & {
@@ -230,6 +249,12 @@ function crossChecks(
     // that takes as long as KIE_TIMEOUT_MS allows, and give up before kie.ai's retries.
     problems.push(
       `POLL_LEASE_MS: POLL_LEASE_MS (${POLL_LEASE_MS}) must be at least twice KIE_TIMEOUT_MS (${KIE_TIMEOUT_MS}), as a poll waits for kie.ai for half its lease at most: raise POLL_LEASE_MS to ${2 * KIE_TIMEOUT_MS} or more, or lower KIE_TIMEOUT_MS`,
+    );
+  }
+  if (config.WEBHOOK_LEASE_MS <= config.WEBHOOK_TIMEOUT_MS) {
+    // A lease that ends while its attempt may still run would let another instance send it too.
+    problems.push(
+      `WEBHOOK_LEASE_MS: WEBHOOK_LEASE_MS (${config.WEBHOOK_LEASE_MS}) must be more than WEBHOOK_TIMEOUT_MS (${config.WEBHOOK_TIMEOUT_MS}), so that no other instance takes a delivery while it is being sent`,
     );
   }
   if (config.KIE_API_KEY === undefined) {

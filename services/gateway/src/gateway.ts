@@ -16,6 +16,7 @@ import {
   logTaskChange,
   nextDelay,
   Poller,
+  type WebhookSender,
 } from '@charanim/tasks';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
@@ -43,6 +44,7 @@ import { useSubscriptionLimits } from './plugins/subscription-limits.ts';
 import { type FileLimit, multipartBodyLimit, useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createUploadSpool } from './upload-spool.ts';
+import { createOutbound } from './webhooks/outbound.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
@@ -75,6 +77,8 @@ export interface Gateway {
   emulator: Emulator | undefined;
   /** Polls kie.ai for unfinished tasks; its timer runs unless `startPoller` is false. */
   poller: Poller;
+  /** Sends webhooks to clients' apps; its timer always runs (WEBHOOK_TICK_MS). */
+  webhookSender: WebhookSender;
   /** Where uploads are spooled while their request is handled. */
   uploadDirectory: string;
   /**
@@ -148,6 +152,7 @@ export async function startGateway({
   const keyAdmin = apiKeyAdmin({ db: database.db, admins: config.ADMIN_OWNERS, access, logger });
   const takeMutation = createOwnerBudget(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
   const takeCreditsRead = createOwnerBudget(config.RATE_LIMIT_CREDITS_PER_MINUTE);
+  const outbound = createOutbound(config, database.db, logger, metrics);
   const shared: Omit<Context, 'viewer' | 'apiKeys'> = {
     tasks: core.tasks,
     characters: core.characters,
@@ -155,6 +160,7 @@ export async function startGateway({
     credits: core.credits,
     models: core.models,
     account: { credits: cacheCredits(() => client.credit()) },
+    webhooks: outbound.service,
   };
   const viewerOf = ({ owner, via }: Identity) => ({
     owner,
@@ -270,12 +276,14 @@ export async function startGateway({
     onLag: (seconds) => metrics.pollerLag.set(seconds),
   });
   const polling = startPoller ? every(POLL_TICK_MS, () => poller.tick()) : undefined;
+  outbound.start();
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);
 
   let stopped: Promise<void> | undefined;
   const stop = async (deadlineMs: number) => {
     // Stops the timer at once; the tick in flight is awaited below, beside the connections.
     const polled = polling?.stop();
+    const sent = outbound.stop();
     const watched = access.stop();
     // graphql-ws clients first, with 1001, so that they reconnect elsewhere and resubscribe: had
     // their feeds ended first, they would be sent `complete`, as if the task had no more changes.
@@ -286,6 +294,7 @@ export async function startGateway({
     events.endSubscriptions();
     await Promise.all([
       polled,
+      sent,
       watched,
       closeServer(deadlineMs, () => {
         for (const socket of wsServer.clients) socket.terminate();
@@ -303,6 +312,7 @@ export async function startGateway({
     database,
     emulator,
     poller,
+    webhookSender: outbound.sender,
     uploadDirectory,
     stop(deadlineMs = 10_000) {
       stopped ??= stop(deadlineMs);

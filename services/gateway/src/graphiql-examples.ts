@@ -81,6 +81,30 @@ query RecentTasks {
   tasks(first: 10) { edges { node { id state model createdAt error { code message } } } }
 }
 
+# Told when a task ends, without a subscription:
+# an endpoint of your app gets each event, signed
+# (Standard Webhooks). Keep the secret: it is
+# shown once. Locally, a URL on your machine needs
+# WEBHOOK_ALLOW_PRIVATE=true.
+mutation CreateWebhookEndpoint {
+  createWebhookEndpoint(input: {
+    url: "https://app.example.com/hooks/charanim"
+    events: [TASK_ENDED, VIDEO_READY]
+  }) {
+    __typename
+    ... on CreateWebhookEndpointSuccess { secret endpoint { id url events } }
+    ... on ValidationError { field message }
+  }
+}
+
+# Paste the endpoint's id: what was sent, and what
+# your app answered each time.
+query WebhookDeliveries {
+  webhookDeliveries(endpoint: "PASTE-ENDPOINT-ID", first: 10) {
+    edges { node { id webhookId event state status attempts { attemptedAt statusCode latencyMs excerpt } } }
+  }
+}
+
 # The models, whether kie.ai runs them, and what
 # each takes (as JSON Schema).
 query Models {

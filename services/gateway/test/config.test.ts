@@ -40,7 +40,19 @@ describe('loadConfig', () => {
       ADMIN_OWNERS: new Set(),
       API_KEY_CHECK_MS: 2_000,
       API_KEY_RECHECK_MS: 60_000,
+      WEBHOOK_ALLOW_PRIVATE: false,
+      WEBHOOK_TICK_MS: 500,
+      WEBHOOK_TIMEOUT_MS: 5_000,
+      WEBHOOK_LEASE_MS: 30_000,
+      WEBHOOK_RETRY_BASE_MS: 5_000,
+      WEBHOOK_RETRY_MAX_MS: 3_600_000,
     });
+  });
+
+  it('refuses a webhook lease no longer than an attempt may take', () => {
+    expect(() => loadConfig({ WEBHOOK_LEASE_MS: '5000', WEBHOOK_TIMEOUT_MS: '5000' })).toThrow(
+      /WEBHOOK_LEASE_MS: .* must be more than WEBHOOK_TIMEOUT_MS/,
+    );
   });
 
   it('takes a User-Agent for kie.ai that is a header value, and no other', () => {

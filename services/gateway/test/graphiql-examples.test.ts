@@ -20,6 +20,8 @@ describe('the operations GraphiQL shows a first-time user', () => {
       'MyCharacters',
       'FindCharacters',
       'RecentTasks',
+      'CreateWebhookEndpoint',
+      'WebhookDeliveries',
       'Models',
       'CreateSoraCharacter',
       'CreateSoraVideo',

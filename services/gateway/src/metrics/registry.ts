@@ -36,6 +36,12 @@ export function createMetrics() {
       help: 'How late the most overdue poll was at the last tick.',
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'gateway_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by result: delivered, retry (failed, tried again later) or failed (given up).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }
 
