@@ -5,6 +5,7 @@ export * from './queries/api-keys.ts';
 export * from './queries/callbacks.ts';
 export * from './queries/character-count.ts';
 export * from './queries/characters.ts';
+export * from './queries/create-limit.ts';
 export * from './queries/credits.ts';
 export * from './queries/cursor.ts';
 export * from './queries/delete.ts';

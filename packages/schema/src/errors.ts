@@ -40,10 +40,13 @@ export function budgetExceededError(
   return { kind: 'BudgetExceededError', message, ...refusal };
 }
 
-export function rateLimitedError(retryAfterSeconds: number): RateLimitedErrorShape {
+export function rateLimitedError(
+  retryAfterSeconds: number,
+  message = `too many requests for this owner; retry after ${retryAfterSeconds} s`,
+): RateLimitedErrorShape {
   return {
     kind: 'RateLimitedError',
-    message: `too many requests for this owner; retry after ${retryAfterSeconds} s`,
+    message,
     retryAfterSeconds,
   };
 }
@@ -139,7 +142,7 @@ export const RateLimitedError = builder
   .objectRef<RateLimitedErrorShape>('RateLimitedError')
   .implement({
     description:
-      'Your owner (every API key of it) has used its budget of mutations for now; nothing was done.',
+      "Your owner (every API key of it) has used its budget of mutations for now, or no place came up in time in kie.ai's create window, which the whole account shares (KIE_CREATE_LIMIT creates in any 10 s); nothing was sent to kie.ai.",
     interfaces: [ErrorInterface],
     isTypeOf: (value) => (value as { kind?: string }).kind === 'RateLimitedError',
     fields: (t) => ({

@@ -47,6 +47,11 @@ export {
   type VideoService,
 } from './services.ts';
 export { logTaskChange } from './story.ts';
+export {
+  type CreateLimiter,
+  CreateNotAdmitted,
+  databaseCreateLimiter,
+} from './submit/create-limiter.ts';
 export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';

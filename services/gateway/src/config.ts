@@ -189,8 +189,17 @@ export const configSchema = z.object({
    * made outside it). Off: only the caller's own tasks; another owner's is refused either way.
    */
   ALLOW_FOREIGN_ORIGIN_TASKS: flag.default(false),
-  /** How long createCharacter may take before it answers with a typed error instead. */
+  /**
+   * How long a create may take before it answers with a typed error instead, waiting for a place
+   * in kie.ai's create window (KIE_CREATE_LIMIT) included: past it, RateLimitedError.
+   */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
+  /**
+   * createTask calls sent to kie.ai in any 10 seconds, across every instance on the database and
+   * shared fairly between owners. kie.ai drops (does not queue) the 21st of the account: 18 keeps
+   * a margin. After a 429 none is sent for a whole 10 s.
+   */
+  KIE_CREATE_LIMIT: z.coerce.number().int().min(1).max(20).default(18),
   /**
    * How long after it was sent a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai
    * has it (when a poll has read kie.ai, or after twice this long if none could), SUBMISSION_LOST

@@ -13,6 +13,7 @@ import { type Context, schema } from '@charanim/schema';
 import {
   createTaskCore,
   createTaskEvents,
+  databaseCreateLimiter,
   logTaskChange,
   nextDelay,
   Poller,
@@ -43,6 +44,9 @@ import { useSubscriptionLimits } from './plugins/subscription-limits.ts';
 import { type FileLimit, multipartBodyLimit, useUploads } from './plugins/uploads.ts';
 import { connectProvider } from './provider.ts';
 import { createUploadSpool } from './upload-spool.ts';
+
+/** The span of kie.ai's create limit: its count is of the last 10 seconds. */
+const KIE_CREATE_WINDOW_MS = 10_000;
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
@@ -137,6 +141,10 @@ export async function startGateway({
     logger,
     callbackUrlFor: (taskId: string) => webhookUrl && callbackUrl(webhookUrl, taskId),
     createTimeoutMs: config.CREATE_TIMEOUT_MS,
+    createLimiter: databaseCreateLimiter(database.db, {
+      limit: config.KIE_CREATE_LIMIT,
+      windowMs: KIE_CREATE_WINDOW_MS,
+    }),
     firstPollAt: () =>
       new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
