@@ -9,6 +9,7 @@ export * from './queries/create-limit.ts';
 export * from './queries/credits.ts';
 export * from './queries/cursor.ts';
 export * from './queries/delete.ts';
+export * from './queries/model-availability.ts';
 export * from './queries/results/character-store.ts';
 export * from './queries/results/video-store.ts';
 export * from './queries/rows.ts';

@@ -342,7 +342,7 @@ export const createAdmissions = pgTable(
 
 /**
  * Creates waiting for a place in the window, one row each, so that the next place goes to the
- * owner with the fewest creates in it; a row outlives a dead process until it expires.
+ * waiting owner with the fewest creates of late; a row outlives a dead process until it expires.
  */
 export const createWaiters = pgTable(
   'create_waiters',

@@ -79,7 +79,7 @@ describe('the account-wide create limit', () => {
       expect(row).toMatchObject({ state: 'FAIL', providerTaskId: null });
   });
 
-  it('gives the next place to the waiting owner that had fewer creates in the window', async () => {
+  it('gives the next place to the waiting owner that had fewer creates of late', async () => {
     const db = t.gateway.database.db;
     // alice had two creates in this window; bob waits in another instance, with none.
     await db.insert(createAdmissions).values([{ owner: 'alice' }, { owner: 'alice' }]);

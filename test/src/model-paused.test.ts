@@ -1,4 +1,4 @@
-import { tasks } from '@charanim/db';
+import { modelAvailability, tasks } from '@charanim/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
@@ -45,16 +45,19 @@ describe('a model kie.ai has paused', () => {
     });
     expect(first.ms).toBeLessThan(1_000);
 
-    // The refusal freed the key: the same key with the same input makes a new task.
+    // The refusal freed the key: the same key with the same input makes a new task, refused the
+    // same way without asking kie.ai, which paused the model a moment ago.
     const second = await create();
     expect(second.result).toMatchObject({
       code: 'MODEL_PAUSED',
+      retryable: false,
+      message: PAUSED,
       recordedTask: { state: 'FAIL' },
     });
     expect(second.result.recordedTask.id).not.toBe(first.result.recordedTask.id);
     expect(second.ms).toBeLessThan(1_000);
-    // Each was sent once: a refusal is not retried.
-    expect(createCalls()).toBe(2);
+    // Sent once: a refusal is not retried, and the second was not sent.
+    expect(createCalls()).toBe(1);
 
     // A follower hears FAIL and the end at once, not SUBMISSION_LOST 15 minutes later.
     const updates = await subscribeOnce(t.wsUrl, TASK_UPDATED, {
@@ -74,5 +77,36 @@ describe('a model kie.ai has paused', () => {
       expect(row).toMatchObject({ state: 'FAIL', errorCode: 'MODEL_PAUSED', errorMessage: PAUSED });
       expect(row.completedAt).not.toBeNull();
     }
+  });
+
+  it('says so in `models` and `/ready`, as kie.ai answered it', async () => {
+    const models = await graphql(
+      t.graphqlUrl,
+      '{ models { id availability { state message checkedAt } } }',
+    );
+    const listed = models.data?.models.find(
+      (model: { id: string }) => model.id === 'sora-2-characters',
+    );
+    expect(listed.availability).toEqual({
+      state: 'PAUSED',
+      message: PAUSED,
+      checkedAt: expect.any(String),
+    });
+    const ready = await (await fetch(`${t.gateway.url}/ready`)).json();
+    expect(ready.pausedModels).toContainEqual({
+      model: 'sora-2-characters',
+      message: PAUSED,
+      checkedAt: listed.availability.checkedAt,
+    });
+  });
+
+  it('asks kie.ai again once the refusal is a minute old', async () => {
+    const before = createCalls();
+    await t.gateway.database.db
+      .update(modelAvailability)
+      .set({ checkedAt: sql`now() - interval '61 seconds'` });
+    const again = await create();
+    expect(again.result).toMatchObject({ code: 'MODEL_PAUSED', message: PAUSED });
+    expect(createCalls()).toBe(before + 1);
   });
 });

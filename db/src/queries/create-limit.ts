@@ -7,28 +7,43 @@ import { rowsOf } from './rows.ts';
 export interface CreateWindow {
   limit: number;
   windowMs: number;
+  /**
+   * How much longer than `windowMs` the gateway counts: the time from a place taken to kie.ai
+   * receiving the call varies (more so under load), and kie.ai counts arrivals.
+   */
+  slackMs: number;
 }
 
 /** One try for a place: taken, or how long until one may free up (0: as soon as it is asked). */
 export type AdmissionTry = { admitted: true } | { admitted: false; retryInMs: number };
 
-/** Admissions older than this are of no window any more: each admission prunes them. */
-const KEPT = sql`interval '1 minute'`;
+/**
+ * How far back an owner's creates count when places are shared: further than one window, so
+ * that an owner who missed places in a burst (or whose next create was not waiting yet) is served
+ * first until the shares even out again.
+ */
+const FAIRNESS_SPAN = sql`interval '1 minute'`;
+/** Admissions older than this count for nothing any more: each admission prunes them. */
+const KEPT = sql`interval '2 minutes'`;
 
 /**
  * Tries to take a place in the account's create window for `owner`. Under a transaction-scoped
  * advisory lock, so that instances admit one at a time and the window is never overfilled. A place
  * is refused while a hold (after a 429) lasts, while the window is full, and while another waiting
- * owner has had fewer creates in the window than this one: the next place goes to the least served.
+ * owner has had fewer creates in the last minute than this one: the next place goes to the least
+ * served.
  */
 export async function tryAdmitCreate(
   db: Executor,
   owner: string,
   window: CreateWindow,
+  /** The create's row in `create_waiters`, left in the same transaction when it is admitted. */
+  waiterId?: string,
 ): Promise<AdmissionTry> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('charanim.create_admissions'))`);
-    const since = sql`clock_timestamp() - make_interval(secs => ${window.windowMs / 1000}::float8)`;
+    const span = (window.windowMs + window.slackMs) / 1000;
+    const since = sql`clock_timestamp() - make_interval(secs => ${span}::float8)`;
     const [state] = rowsOf<{
       used: number;
       freesInMs: number | null;
@@ -39,12 +54,15 @@ export async function tryAdmitCreate(
       await tx.execute(sql`
         with recent as (
           select owner, admitted_at from create_admissions where admitted_at > ${since}
+        ), served as (
+          select owner from create_admissions
+          where admitted_at > clock_timestamp() - ${FAIRNESS_SPAN}
         ), waiting as (
           select owner from create_waiters where expires_at > clock_timestamp()
           union select ${owner}::text
         ), shares as (
-          select waiting.owner, count(recent.owner)::int as n
-          from waiting left join recent on recent.owner = waiting.owner group by waiting.owner
+          select waiting.owner, count(served.owner)::int as n
+          from waiting left join served on served.owner = waiting.owner group by waiting.owner
         )
         select
           (select count(*)::int from recent) as used,
@@ -66,6 +84,8 @@ export async function tryAdmitCreate(
         delete from create_admissions where admitted_at < clock_timestamp() - ${KEPT}
       )
       insert into create_admissions (owner) values (${owner})`);
+    if (waiterId !== undefined)
+      await tx.delete(createWaiters).where(eq(createWaiters.id, waiterId));
     return { admitted: true };
   });
 }

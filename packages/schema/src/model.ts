@@ -1,4 +1,9 @@
-import { inputJsonSchema, type ModelDefinition, resultKinds } from '@charanim/tasks';
+import {
+  type Availability,
+  inputJsonSchema,
+  type ModelDefinition,
+  resultKinds,
+} from '@charanim/tasks';
 import { builder } from './builder.ts';
 import { createMutations, mutationOf } from './served-models.ts';
 
@@ -18,12 +23,6 @@ const AvailabilityState = builder.enumType('AvailabilityState', {
     'AVAILABLE: kie.ai took a request for it; PAUSED: kie.ai refuses it as paused; UNKNOWN: not known yet.',
 });
 
-interface Availability {
-  state: 'AVAILABLE' | 'PAUSED' | 'UNKNOWN';
-  message: string | null;
-  checkedAt: Date | null;
-}
-
 const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').implement({
   description: 'Whether kie.ai runs the model now, as far as the gateway knows.',
   fields: (t) => ({
@@ -39,13 +38,6 @@ const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').i
     }),
   }),
 });
-
-/** What the plugin knows: a model kie.ai has paused says so; of the others nothing is known yet. */
-function availabilityOf(model: ModelDefinition): Availability {
-  return model.pausedUpstream
-    ? { state: 'PAUSED', message: model.pausedUpstream, checkedAt: null }
-    : { state: 'UNKNOWN', message: null, checkedAt: null };
-}
 
 const Model = builder.objectRef<ModelDefinition>('Model').implement({
   description: 'A kie.ai model this gateway serves, as its plugin describes it.',
@@ -68,7 +60,10 @@ const Model = builder.objectRef<ModelDefinition>('Model').implement({
     }),
     availability: t.field({
       type: ModelAvailability,
-      resolve: (model) => availabilityOf(model),
+      description:
+        "What kie.ai's answers said of it, as every instance of the gateway learned them: a created task makes it AVAILABLE, a refusal as paused PAUSED (creates for it are then refused at once for a minute, without asking kie.ai). Before any answer, what its plugin knows.",
+      resolve: async (model, _args, ctx) =>
+        (await ctx.availability.all()).get(model.id) as Availability,
     }),
     inputSchema: t.field({
       type: 'JSON',

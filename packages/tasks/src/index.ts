@@ -31,6 +31,7 @@ export {
   resultKinds,
 } from '@charanim/provider';
 export { changeFor } from './apply.ts';
+export type { Availability, AvailabilityService, PausedModel } from './availability.ts';
 export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
 export type { DeleteOutcome } from './delete.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
@@ -38,6 +39,7 @@ export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/i
 export { TaskNotFound } from './follow.ts';
 export type { Logger } from './logger.ts';
 export { nextDelay, Poller, type PollerOptions } from './poller.ts';
+export { probeModels } from './probe.ts';
 export {
   type CharacterService,
   type CreditService,

@@ -26,6 +26,7 @@ import {
   type VideoRow,
 } from '@charanim/db';
 import type { ModelRegistry } from '@charanim/provider';
+import { type AvailabilityService, availabilityService } from './availability.ts';
 import { type CallbackAnswer, type CallbackInput, ingestCallback } from './callbacks.ts';
 import { type DeleteOutcome, deleteCharacter, deleteTask } from './delete.ts';
 import type { TaskCoreDeps } from './deps.ts';
@@ -84,6 +85,8 @@ export interface TaskCore {
   videos: VideoService;
   credits: CreditService;
   models: ModelRegistry;
+  /** What kie.ai's answers said of each model, shared by every instance. */
+  availability: AvailabilityService;
   /** Verifies, de-duplicates and applies one kie.ai callback. */
   ingestCallback(input: CallbackInput): Promise<CallbackAnswer>;
 }
@@ -129,6 +132,7 @@ export function createTaskCore(
       },
     },
     models: deps.models,
+    availability: availabilityService(db, deps.models),
     ingestCallback: (input) => ingestCallback({ ...deps, hmacKey: deps.callbackHmacKey }, input),
   };
 }

@@ -140,6 +140,11 @@ export const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
   /** Where the embedded PGlite keeps its files when `DATABASE_URL` is unset. */
   DATA_DIR: z.string().trim().min(1).default('.data/pglite'),
+  /**
+   * At start, asks kie.ai whether each model runs, with a createTask of an empty input, for the
+   * models whose plugin says such a request costs nothing; the answers set `Model.availability`.
+   */
+  KIE_PROBE_MODELS: flag.default(false),
   /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
   KIE_API_KEY: optionalText,
   /** kie.ai's Market API; another one (such as the standalone emulator) needs KIE_API_KEY too. */

@@ -17,6 +17,7 @@ import {
   logTaskChange,
   nextDelay,
   Poller,
+  probeModels,
 } from '@charanim/tasks';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
@@ -47,6 +48,12 @@ import { createUploadSpool } from './upload-spool.ts';
 
 /** The span of kie.ai's create limit: its count is of the last 10 seconds. */
 const KIE_CREATE_WINDOW_MS = 10_000;
+/**
+ * Creates are counted over 11 s: the time from a place taken to kie.ai receiving the call varies,
+ * so calls admitted just over 10 s apart may arrive less than 10 s apart (the benchmark saw up to
+ * 2 over 18 in 10 s at kie.ai without it).
+ */
+const KIE_CREATE_SLACK_MS = 1_000;
 
 export const GRAPHQL_PATH = '/graphql';
 /** The largest JSON body (and multipart `operations` field) a request may send. */
@@ -144,6 +151,7 @@ export async function startGateway({
     createLimiter: databaseCreateLimiter(database.db, {
       limit: config.KIE_CREATE_LIMIT,
       windowMs: KIE_CREATE_WINDOW_MS,
+      slackMs: KIE_CREATE_SLACK_MS,
     }),
     firstPollAt: () =>
       new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
@@ -162,6 +170,7 @@ export async function startGateway({
     videos: core.videos,
     credits: core.credits,
     models: core.models,
+    availability: core.availability,
     account: { credits: cacheCredits(() => client.credit()) },
   };
   const viewerOf = ({ owner, via }: Identity) => ({
@@ -220,7 +229,7 @@ export async function startGateway({
     plugins: [
       useRequestId(),
       useHealth({ ping: database.ping, database: database.kind }),
-      useReady({ database, logger }),
+      useReady({ database, logger, pausedModels: () => core.availability.paused() }),
       useMetrics(metrics, { public: config.metricsPublic, token: config.METRICS_TOKEN }),
       useApiKeys({
         authenticate: access.authenticate,
@@ -278,6 +287,16 @@ export async function startGateway({
     onLag: (seconds) => metrics.pollerLag.set(seconds),
   });
   const polling = startPoller ? every(POLL_TICK_MS, () => poller.tick()) : undefined;
+  if (config.KIE_PROBE_MODELS) {
+    logger.info({ models: await probeModels(deps) }, 'models probed at kie.ai');
+  }
+  const paused = await core.availability.paused();
+  if (paused.length > 0) {
+    logger.warn(
+      { pausedModels: paused },
+      `kie.ai has paused ${paused.map(({ model }) => model).join(', ')}: creates for them fail MODEL_PAUSED`,
+    );
+  }
   logger.info({ url: `${url}${GRAPHQL_PATH}` }, `gateway ready: GraphiQL at ${url}${GRAPHQL_PATH}`);
 
   let stopped: Promise<void> | undefined;
