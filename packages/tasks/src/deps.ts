@@ -18,6 +18,8 @@ export interface TaskCoreDeps {
   callbackUrlFor(taskId: string): string | undefined;
   /** Admits each createTask within kie.ai's account-wide limit, shared by every instance. */
   createLimiter: CreateLimiter;
+  /** How long kie.ai keeps an uploaded file: a source's `expiresAt` is this after its upload. */
+  uploadLifetimeMs: number;
   /** How long a create may take before it answers with a typed error instead. */
   createTimeoutMs: number;
   /** When the poller should first read a task the provider has just accepted. */

@@ -162,6 +162,15 @@ export const configSchema = z.object({
         'KIE_USER_AGENT must be printable ASCII (letters, digits, signs, inner spaces), not empty',
     })
     .default(DEFAULT_USER_AGENT),
+  /**
+   * How long kie.ai keeps a file the gateway uploaded (a character's source video or image): its
+   * `expiresAt` is this long after the upload. Documented as 3 days; integrators saw 24 hours.
+   */
+  KIE_UPLOAD_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
   /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
   KIE_WEBHOOK_HMAC_KEY: optionalText,
   /** The gateway's public base URL; the callback URL is built from it, and none is sent without it. */

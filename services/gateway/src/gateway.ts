@@ -148,6 +148,7 @@ export async function startGateway({
     logger,
     callbackUrlFor: (taskId: string) => webhookUrl && callbackUrl(webhookUrl, taskId),
     createTimeoutMs: config.CREATE_TIMEOUT_MS,
+    uploadLifetimeMs: config.KIE_UPLOAD_TTL_HOURS * 3_600_000,
     createLimiter: databaseCreateLimiter(database.db, {
       limit: config.KIE_CREATE_LIMIT,
       windowMs: KIE_CREATE_WINDOW_MS,

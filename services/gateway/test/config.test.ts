@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       KIE_API_BASE_URL: 'https://api.kie.ai',
       KIE_CREATE_LIMIT: 18,
       KIE_PROBE_MODELS: false,
+      KIE_UPLOAD_TTL_HOURS: 24,
       KIE_UPLOAD_BASE_URL: 'https://kieai.redpandaai.co',
       KIE_USER_AGENT: `charanim-gateway/${gatewayVersion}`,
       LOG_LEVEL: 'info',

@@ -244,7 +244,7 @@ async function publish(
   upload: PreparedSubmission['uploads'][number],
   options: KieCallOptions,
 ): Promise<{ task: TaskRow; input: Record<string, unknown> }> {
-  const attached = await publishUpload(deps.client, upload, options);
+  const attached = await publishUpload(deps.client, upload, options, deps.uploadLifetimeMs);
   const field = upload.spec.replaces;
   const row = await attachUpload(deps.db, task.id, field, attached);
   return { task: row ?? task, input: { ...input, [field]: attached.source.url } };
