@@ -325,7 +325,7 @@ describe('introspection', () => {
       const stats = (await response.json()) as EmulatorStats;
       expect(stats).toEqual({
         seed: 5,
-        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0, immediate: 0 },
+        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0, immediate: 0, downloadUrl: 0 },
         faults: {
           rateLimited: 1,
           maintenance: 2,

@@ -7,7 +7,7 @@ import type { CreateLimiter } from './submit/create-limiter.ts';
 /** What the task core needs from the gateway, which builds it from its configuration. */
 export interface TaskCoreDeps {
   db: Database;
-  client: Pick<KieClient, 'createTask' | 'post' | 'recordInfo' | 'uploadFile'>;
+  client: Pick<KieClient, 'createTask' | 'post' | 'recordInfo' | 'uploadFile' | 'downloadUrl'>;
   models: ModelRegistry;
   events: TaskEvents;
   logger: Logger;

@@ -68,6 +68,11 @@ export interface VideoService {
   /** How many videos a list holds, over all its pages. */
   count(owner: string, filter: VideoListOptions['filter']): Promise<number>;
   ofTask(taskId: string): Promise<VideoRow | undefined>;
+  /**
+   * A fresh link to the video's file from kie.ai, valid 20 minutes; undefined once kie.ai no
+   * longer keeps the file. Throws a ProviderError when kie.ai cannot give one.
+   */
+  downloadUrl(video: VideoRow): Promise<string | undefined>;
 }
 
 /** What owners spend of kie.ai's credits, and the budgets that bound it. */
@@ -123,6 +128,10 @@ export function createTaskCore(
       list: (owner, options) => listVideos(db, owner, options),
       count: (owner, filter) => countVideos(db, owner, filter),
       ofTask: (taskId) => findVideoByTask(db, taskId),
+      downloadUrl: async (video) =>
+        video.expiresAt !== null && video.expiresAt.getTime() <= Date.now()
+          ? undefined
+          : deps.client.downloadUrl(video.url),
     },
     credits: {
       usage: (owner) => creditUsage(db, owner),

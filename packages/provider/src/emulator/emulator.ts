@@ -346,6 +346,8 @@ class KieEmulator implements Emulator {
         return this.#reply(res, await this.#upload(req, bytes), route);
       case 'immediate':
         return this.#reply(res, this.#answerAtOnce(immediate as ImmediateModel, body));
+      case 'downloadUrl':
+        return this.#reply(res, this.#files.temporaryLink(body));
     }
   }
 
@@ -486,6 +488,7 @@ const routes: Record<string, EmulatorRoute> = {
   'GET /api/v1/jobs/recordInfo': 'recordInfo',
   'GET /api/v1/chat/credit': 'credit',
   'POST /api/file-stream-upload': 'upload',
+  'POST /api/v1/common/download-url': 'downloadUrl',
 };
 
 function routeOf(method: string | undefined, pathname: string): EmulatorRoute | undefined {

@@ -76,7 +76,14 @@ export function statsOf(
   tasks: EmulatorTaskListing[],
   creates: CreateWindowStats,
 ): EmulatorStats {
-  const callCounts = { createTask: 0, recordInfo: 0, credit: 0, upload: 0, immediate: 0 };
+  const callCounts = {
+    createTask: 0,
+    recordInfo: 0,
+    credit: 0,
+    upload: 0,
+    immediate: 0,
+    downloadUrl: 0,
+  };
   for (const { route } of calls) callCounts[route] += 1;
   const states = { waiting: 0, queuing: 0, generating: 0, success: 0, fail: 0 };
   const callbacks = { sent: 0, dropped: 0, delivered: 0, failed: 0, pending: 0, attempts: 0 };
