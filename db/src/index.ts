@@ -2,6 +2,7 @@ export * from './database.ts';
 export { DirectoryLockedError } from './directory-lock.ts';
 export * from './ids.ts';
 export * from './queries/api-keys.ts';
+export * from './queries/budget-windows.ts';
 export * from './queries/callbacks.ts';
 export * from './queries/character-count.ts';
 export * from './queries/characters.ts';

@@ -103,13 +103,13 @@ export const configSchema = z.object({
    */
   GATEWAY_ADMIN_KEY: optionalText,
   /**
-   * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
-   * instance: an owner's keys share one budget. 0 turns the limit off.
+   * createCharacter and createCharacterFromTask calls per owner and minute, counted in the
+   * database: an owner's keys share one budget, across every instance. 0 turns the limit off.
    */
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /**
-   * `credits` fields per owner and minute, counted in this instance (each alias counts). 0 turns
-   * the limit off.
+   * `credits` fields per owner and minute, counted in the database across every instance (each
+   * alias counts). 0 turns the limit off.
    */
   RATE_LIMIT_CREDITS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** Subscriptions one graphql-ws connection may hold open at once. */

@@ -163,8 +163,16 @@ export async function startGateway({
 
   const access = await setUpAuthentication(config, database, logger);
   const keyAdmin = apiKeyAdmin({ db: database.db, admins: config.ADMIN_OWNERS, access, logger });
-  const takeMutation = createOwnerBudget(config.RATE_LIMIT_MUTATIONS_PER_MINUTE);
-  const takeCreditsRead = createOwnerBudget(config.RATE_LIMIT_CREDITS_PER_MINUTE);
+  const takeMutation = createOwnerBudget(
+    database.db,
+    'mutations',
+    config.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+  );
+  const takeCreditsRead = createOwnerBudget(
+    database.db,
+    'credits',
+    config.RATE_LIMIT_CREDITS_PER_MINUTE,
+  );
   const shared: Omit<Context, 'viewer' | 'apiKeys'> = {
     tasks: core.tasks,
     characters: core.characters,
