@@ -110,3 +110,43 @@ describe('a model kie.ai has paused', () => {
     expect(createCalls()).toBe(before + 1);
   });
 });
+
+describe('KIE_PROBE_MODELS', () => {
+  it('asks kie.ai at start, with a free empty request, whether each model runs', async () => {
+    const probed = await startTestGateway({
+      emulator: { pausedModels: ['sora-2-characters'] },
+      env: { KIE_PROBE_MODELS: 'true' },
+    });
+    try {
+      // Only the models whose plugin says an empty request is free: the three Sora 2 ones.
+      const probes = probed.emulator.calls.filter((call) => call.route === 'createTask');
+      expect(
+        probes.map((call) => call.body).sort((a: any, b: any) => (a.model < b.model ? -1 : 1)),
+      ).toEqual(
+        ['sora-2-characters', 'sora-2-characters-pro', 'sora-2-text-to-video'].map((model) => ({
+          model,
+          input: {},
+        })),
+      );
+      expect(probed.emulator.stats().tasks.total).toBe(0);
+      const models = await graphql(
+        probed.graphqlUrl,
+        '{ models { id availability { state message checkedAt } } }',
+      );
+      const states = Object.fromEntries(
+        models.data?.models.map((model: any) => [model.id, model.availability.state]),
+      );
+      expect(states).toMatchObject({
+        'sora-2-characters': 'PAUSED',
+        'sora-2-characters-pro': 'AVAILABLE',
+        'sora-2-text-to-video': 'AVAILABLE',
+        // Not probed: nothing is known of it yet.
+        'gemini-omni-video': 'UNKNOWN',
+      });
+      // The start log says which models kie.ai has paused.
+      expect(probed.logs.join('')).toContain('kie.ai has paused sora-2-characters:');
+    } finally {
+      await probed.close();
+    }
+  });
+});
