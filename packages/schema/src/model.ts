@@ -5,6 +5,7 @@ import {
   resultKinds,
 } from '@charanim/tasks';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { createMutations, mutationOf } from './served-models.ts';
 
 const ResultKind = builder.enumType('ResultKind', {
@@ -39,6 +40,18 @@ const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').i
   }),
 });
 
+/** Every model's availability, read once per request however many models it lists. */
+const availabilityByRequest = new WeakMap<Context, Promise<Map<string, Availability>>>();
+
+function availabilityIn(ctx: Context): Promise<Map<string, Availability>> {
+  let all = availabilityByRequest.get(ctx);
+  if (!all) {
+    all = ctx.availability.all();
+    availabilityByRequest.set(ctx, all);
+  }
+  return all;
+}
+
 const Model = builder.objectRef<ModelDefinition>('Model').implement({
   description: 'A kie.ai model this gateway serves, as its plugin describes it.',
   fields: (t) => ({
@@ -63,7 +76,7 @@ const Model = builder.objectRef<ModelDefinition>('Model').implement({
       description:
         "What kie.ai's answers said of it, as every instance of the gateway learned them: a created task makes it AVAILABLE, a refusal as paused PAUSED (creates for it are then refused at once for a minute, without asking kie.ai). Before any answer, what its plugin knows.",
       resolve: async (model, _args, ctx) =>
-        (await ctx.availability.all()).get(model.id) as Availability,
+        (await availabilityIn(ctx)).get(model.id) as Availability,
     }),
     inputSchema: t.field({
       type: 'JSON',
