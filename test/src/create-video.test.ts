@@ -171,6 +171,16 @@ describe('createVideo with sora-2-text-to-video', () => {
     expect(
       t.emulator.calls.filter((call) => call.route === 'downloadUrl').map((call) => call.body),
     ).toEqual([{ url: last.video.url }]);
+    // kie.ai refusing one is an error on the field, with its code, not a masked one.
+    t.emulator.failNext('downloadUrl', { code: 422, msg: 'url is not a file kie.ai hosts' });
+    const refused = await asAcme('query($video: ID!) { video(id: $video) { downloadUrl } }', {
+      video: last.video.id,
+    });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: 'kie.ai downloadUrl answered 422: url is not a file kie.ai hosts',
+      path: ['video', 'downloadUrl'],
+      extensions: { code: 'VALIDATION', retryable: false },
+    });
 
     // The task keeps the typed result; the store wrote one video and its two characters, in order.
     const { db } = t.gateway.database;

@@ -1,9 +1,10 @@
-import type {
-  BudgetExceeded,
+import {
+  type BudgetExceeded,
   ProviderError as ProviderFailure,
-  providerErrorCodes,
-  TaskRow,
+  type providerErrorCodes,
+  type TaskRow,
 } from '@charanim/tasks';
+import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { Task } from './refs.ts';
 
@@ -66,6 +67,21 @@ export function providerError(
     retryable: error.retryable,
     task,
   };
+}
+
+/**
+ * Runs a field's call to kie.ai: a ProviderError becomes a GraphQL error with the provider's code
+ * and whether it is retryable (masked errors would hide it); anything else is thrown as it is.
+ */
+export async function withProviderErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ProviderFailure)) throw error;
+    throw new GraphQLError(error.message, {
+      extensions: { code: error.code, retryable: error.retryable },
+    });
+  }
 }
 
 export const ErrorInterface = builder.interfaceRef<{ message: string }>('Error').implement({

@@ -1,6 +1,12 @@
 import { builder } from './builder.ts';
 import { pageArgs, toConnection, totalCount } from './connection.ts';
-import { BudgetExceededError, ProviderError, RateLimitedError, ValidationError } from './errors.ts';
+import {
+  BudgetExceededError,
+  ProviderError,
+  RateLimitedError,
+  ValidationError,
+  withProviderErrors,
+} from './errors.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { modelInputType } from './model-input.ts';
 import { Character, Task, Video } from './refs.ts';
@@ -34,7 +40,8 @@ builder.node(Video, {
       nullable: true,
       description:
         "A fresh link to the video file, asked of kie.ai (its download-url endpoint) each time it is read and valid 20 minutes: for a download, where `url` may need kie.ai's own session. Null once the video is no longer usable. kie.ai failing to give one is an error on this field, with the provider's code.",
-      resolve: async (video, _args, ctx) => (await ctx.videos.downloadUrl(video)) ?? null,
+      resolve: async (video, _args, ctx) =>
+        (await withProviderErrors(() => ctx.videos.downloadUrl(video))) ?? null,
     }),
     task: t.field({
       type: Task,
