@@ -53,6 +53,7 @@ export {
   type CreateLimiter,
   CreateNotAdmitted,
   databaseCreateLimiter,
+  noCreateLimit,
 } from './submit/create-limiter.ts';
 export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';

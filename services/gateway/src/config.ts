@@ -211,9 +211,10 @@ export const configSchema = z.object({
   /**
    * createTask calls sent to kie.ai in any 10 seconds, across every instance on the database and
    * shared fairly between owners. kie.ai drops (does not queue) the 21st of the account: 18 keeps
-   * a margin. After a 429 none is sent for a whole 10 s.
+   * a margin. After a 429 none is sent for a whole 10 s. 0 turns the limit off, for another
+   * implementation of kie.ai's API (the emulator in a benchmark of the gateway's own cost).
    */
-  KIE_CREATE_LIMIT: z.coerce.number().int().min(1).max(20).default(18),
+  KIE_CREATE_LIMIT: z.coerce.number().int().min(0).max(20).default(18),
   /**
    * How long after it was sent a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai
    * has it (when a poll has read kie.ai, or after twice this long if none could), SUBMISSION_LOST

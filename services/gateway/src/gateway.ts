@@ -16,6 +16,7 @@ import {
   databaseCreateLimiter,
   logTaskChange,
   nextDelay,
+  noCreateLimit,
   Poller,
   probeModels,
 } from '@charanim/tasks';
@@ -149,11 +150,14 @@ export async function startGateway({
     callbackUrlFor: (taskId: string) => webhookUrl && callbackUrl(webhookUrl, taskId),
     createTimeoutMs: config.CREATE_TIMEOUT_MS,
     uploadLifetimeMs: config.KIE_UPLOAD_TTL_HOURS * 3_600_000,
-    createLimiter: databaseCreateLimiter(database.db, {
-      limit: config.KIE_CREATE_LIMIT,
-      windowMs: KIE_CREATE_WINDOW_MS,
-      slackMs: KIE_CREATE_SLACK_MS,
-    }),
+    createLimiter:
+      config.KIE_CREATE_LIMIT === 0
+        ? noCreateLimit
+        : databaseCreateLimiter(database.db, {
+            limit: config.KIE_CREATE_LIMIT,
+            windowMs: KIE_CREATE_WINDOW_MS,
+            slackMs: KIE_CREATE_SLACK_MS,
+          }),
     firstPollAt: () =>
       new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
     taskTimeoutMs: config.TASK_TIMEOUT_MS,

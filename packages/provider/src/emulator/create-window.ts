@@ -22,14 +22,14 @@ export class CreateWindow {
 
   constructor(readonly limit = KIE_CREATES_PER_WINDOW) {}
 
-  /** Records an arrival now: whether it is within the limit. */
+  /** Records an arrival now: whether it is within the limit (always, for a limit of 0: none). */
   admit(now = Date.now()): boolean {
     while (this.#arrivals.length > 0 && (this.#arrivals[0] as number) <= now - WINDOW_MS) {
       this.#arrivals.shift();
     }
     this.#arrivals.push(now);
     this.#mostIn10s = Math.max(this.#mostIn10s, this.#arrivals.length);
-    if (this.#arrivals.length <= this.limit) return true;
+    if (this.limit === 0 || this.#arrivals.length <= this.limit) return true;
     this.#dropped += 1;
     return false;
   }

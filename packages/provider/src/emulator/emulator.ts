@@ -48,7 +48,7 @@ export interface EmulatorOptions {
    * paused", as kie.ai does for every Sora 2 model since 2026-06-11. Default: none.
    */
   pausedModels?: readonly string[];
-  /** createTask calls taken in any 10 s; the next is answered 429 and dropped. Default 20. */
+  /** createTask calls taken in any 10 s; the next is answered 429 and dropped. Default 20; 0: none. */
   createLimit?: number;
 }
 

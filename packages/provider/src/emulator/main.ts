@@ -23,8 +23,8 @@ const env = z
     EMULATOR_QUEUING_MS: milliseconds,
     EMULATOR_GENERATING_MS: milliseconds,
     EMULATOR_CREDITS: z.coerce.number().int().min(0).default(1000),
-    /** createTask calls taken in any 10 s before a 429, as kie.ai's 20. */
-    EMULATOR_CREATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    /** createTask calls taken in any 10 s before a 429, as kie.ai's 20; 0 for no limit. */
+    EMULATOR_CREATE_LIMIT: z.coerce.number().int().min(0).default(20),
     /** Seeded random faults, as a JSON object; unset, none. */
     EMULATOR_FAULTS: z.string().optional(),
     /** Models whose createTask answers "This interface is temporarily paused"; unset, none. */

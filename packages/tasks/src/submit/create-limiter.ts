@@ -35,6 +35,17 @@ export class CreateNotAdmitted extends Error {
   }
 }
 
+/**
+ * No create limit (KIE_CREATE_LIMIT=0): for another implementation of kie.ai's API, such as the
+ * emulator in a benchmark of the gateway's own cost. kie.ai itself drops what passes its limit.
+ */
+export const noCreateLimit: CreateLimiter = {
+  notAdmitted: (retryAfterSeconds) =>
+    new CreateNotAdmitted(retryAfterSeconds, { limit: 0, windowMs: 0, slackMs: 0 }),
+  admit: async () => undefined,
+  refused: async () => undefined,
+};
+
 /** How long a waiter that lost a place to a less served owner waits before asking again. */
 const FAIRNESS_RETRY_MS = 40;
 
