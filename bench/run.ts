@@ -13,7 +13,7 @@ import { resultsDir } from './support/results.ts';
 import { goalsTable, withTable } from './support/table.ts';
 
 const quick = process.argv.includes('--quick');
-const benchmarks = ['create', 'callbacks', 'fanout', 'cluster', 'upload', 'search'];
+const benchmarks = ['create', 'callbacks', 'fanout', 'cluster', 'create-limit', 'upload', 'search'];
 if (quick) process.env.BENCH_RESULTS_DIR = mkdtempSync(join(tmpdir(), 'charanim-bench-'));
 
 const failed: string[] = [];

@@ -425,6 +425,61 @@ export const webhookAttempts = pgTable(
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attemptedAt)],
 );
 
+/**
+ * The createTask calls this account sent to kie.ai, one row each, kept a minute: the window of
+ * kie.ai's account-wide create limit is counted from them by every instance alike.
+ */
+export const createAdmissions = pgTable(
+  'create_admissions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    owner: text('owner').notNull(),
+    admittedAt: timestampMs('admitted_at').notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('create_admissions_admitted_at_idx').on(t.admittedAt)],
+);
+
+/**
+ * Creates waiting for a place in the window, one row each, so that the next place goes to the
+ * waiting owner with the fewest creates of late; a row outlives a dead process until it expires.
+ */
+export const createWaiters = pgTable(
+  'create_waiters',
+  {
+    id: uuid('id').primaryKey(),
+    owner: text('owner').notNull(),
+    expiresAt: timestampMs('expires_at').notNull(),
+  },
+  (t) => [index('create_waiters_owner_idx').on(t.owner)],
+);
+
+/** Until when no instance sends a createTask: a whole window after kie.ai answered 429. */
+export const createHolds = pgTable('create_holds', {
+  /** The one row's key: there is one account, hence one hold. */
+  id: integer('id').primaryKey().default(1),
+  until: timestampMs('until').notNull(),
+});
+
+/**
+ * Per-owner budgets of calls per minute (mutations, credits reads), counted in fixed windows and
+ * shared by every instance: `key` names the budget and the owner.
+ */
+export const budgetWindows = pgTable('budget_windows', {
+  key: text('key').primaryKey(),
+  endsAt: timestampMs('ends_at').notNull(),
+  spent: integer('spent').notNull(),
+});
+
+/** What kie.ai's answers last said of each model (a created task, or a paused interface). */
+export const modelAvailability = pgTable('model_availability', {
+  model: text('model').primaryKey(),
+  /** AVAILABLE or PAUSED. */
+  state: text('state').notNull(),
+  /** kie.ai's own words for a paused model; null when it was available. */
+  message: text('message'),
+  checkedAt: timestampMs('checked_at').notNull().defaultNow(),
+});
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 export type VideoRow = typeof videos.$inferSelect;
@@ -434,3 +489,5 @@ export type CreditBudgetRow = typeof creditBudgets.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
+
+export type ModelAvailabilityRow = typeof modelAvailability.$inferSelect;

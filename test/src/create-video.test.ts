@@ -160,6 +160,28 @@ describe('createVideo with sora-2-text-to-video', () => {
       character: { videos: { edges: [{ node: { id: last.video.id } }] } },
     });
 
+    // A download link is asked of kie.ai when read: a fresh one each time, for the video's file.
+    const linked = await asAcme('query($video: ID!) { video(id: $video) { downloadUrl } }', {
+      video: last.video.id,
+    });
+    expect(linked.errors).toBeUndefined();
+    const link = linked.data?.video.downloadUrl;
+    expect(link).toMatch(new RegExp(`^${last.video.url}\\?expires=\\d+$`));
+    expect((await fetch(link)).status).toBe(200);
+    expect(
+      t.emulator.calls.filter((call) => call.route === 'downloadUrl').map((call) => call.body),
+    ).toEqual([{ url: last.video.url }]);
+    // kie.ai refusing one is an error on the field, with its code, not a masked one.
+    t.emulator.failNext('downloadUrl', { code: 422, msg: 'url is not a file kie.ai hosts' });
+    const refused = await asAcme('query($video: ID!) { video(id: $video) { downloadUrl } }', {
+      video: last.video.id,
+    });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: 'kie.ai downloadUrl answered 422: url is not a file kie.ai hosts',
+      path: ['video', 'downloadUrl'],
+      extensions: { code: 'VALIDATION', retryable: false },
+    });
+
     // The task keeps the typed result; the store wrote one video and its two characters, in order.
     const { db } = t.gateway.database;
     const [row] = await db

@@ -1,5 +1,5 @@
-import { tasks } from '@charanim/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelAvailability, tasks } from '@charanim/db';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
 import { CREATE_CHARACTER, graphql } from './support/graphql.ts';
 
@@ -10,6 +10,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+});
+// A refusal as paused stands for a minute (creates for the model fail at once): each case here
+// starts from a model of which nothing was learned.
+afterEach(async () => {
+  await t.gateway.database.db.delete(modelAvailability);
 });
 
 const input = { videoUrl: 'https://videos.example.com/clip.mp4', prompt: 'A robot' };

@@ -10,7 +10,13 @@ import { parseJson, parseProviderData, readEnvelope, wholeNumber } from './wire.
  * The calls the client makes, as {@link KieCallEvent} names them: the fixed ones, and the
  * operation a model that answers in the same request names its own (`omniCharacter`).
  */
-export type KieOperation = 'createTask' | 'recordInfo' | 'credit' | 'uploadFile' | (string & {});
+export type KieOperation =
+  | 'createTask'
+  | 'recordInfo'
+  | 'credit'
+  | 'uploadFile'
+  | 'downloadUrl'
+  | (string & {});
 
 /** One attempt of one call, for metrics and logs. */
 export interface KieCallEvent {
@@ -72,6 +78,11 @@ const creditsSchema = z.union([
     .string()
     .regex(/^\d+(\.\d+)?$/)
     .transform(Number),
+]);
+
+const temporaryLinkSchema = z.union([
+  z.url(),
+  z.object({ url: z.url() }).transform(({ url }) => url),
 ]);
 
 const uploadedFileSchema = z.object({
@@ -175,6 +186,21 @@ export class KieClient {
       `${this.#apiBaseUrl}/api/v1/chat/credit`,
       () => ({ method: 'GET' }),
       creditsSchema,
+      options,
+    );
+  }
+
+  /**
+   * A fresh link to a file kie.ai made or holds, valid 20 minutes. kie.ai answers it as `data`
+   * itself or as `data.url`: both are read.
+   */
+  downloadUrl(url: string, options?: KieCallOptions): Promise<string> {
+    const body = JSON.stringify({ url });
+    return this.#call(
+      'downloadUrl',
+      `${this.#apiBaseUrl}/api/v1/common/download-url`,
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }),
+      temporaryLinkSchema,
       options,
     );
   }

@@ -312,3 +312,31 @@ describe('uploadFile', () => {
     expect(await (await fetch(second.downloadUrl)).text()).toBe('second');
   });
 });
+
+describe('downloadUrl', () => {
+  it("answers kie.ai's temporary link to its own file, and refuses another URL", async () => {
+    const kie = client();
+    const stored = await kie.uploadFile({
+      data: new Uint8Array([1, 2, 3]),
+      fileName: 'clip.mp4',
+      uploadPath: 'characters',
+      mimeType: 'video/mp4',
+    });
+    const link = await kie.downloadUrl(stored.downloadUrl);
+    expect(link).toMatch(new RegExp(`^${stored.downloadUrl}\\?expires=\\d+$`));
+    const error = await providerErrorOf(kie.downloadUrl(VIDEO_URL));
+    expect(error).toMatchObject({ providerCode: 422, retryable: false });
+  });
+
+  it.each([
+    ['a bare string', 'https://files.kie.test/a.mp4'],
+    ['an object with url', { url: 'https://files.kie.test/a.mp4' }],
+  ])('reads data as %s', async (_form, data) => {
+    // kie.ai's two forms of the answer, as a body of its own: the emulator answers the first.
+    const body = JSON.stringify({ code: 200, msg: 'success', data });
+    emulator.failNext('downloadUrl', { body, httpStatus: 200 });
+    expect(await client().downloadUrl('https://files.kie.test/a.mp4')).toBe(
+      'https://files.kie.test/a.mp4',
+    );
+  });
+});

@@ -325,7 +325,7 @@ describe('introspection', () => {
       const stats = (await response.json()) as EmulatorStats;
       expect(stats).toEqual({
         seed: 5,
-        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0, immediate: 0 },
+        calls: { createTask: 1, recordInfo: 2, credit: 2, upload: 0, immediate: 0, downloadUrl: 0 },
         faults: {
           rateLimited: 1,
           maintenance: 2,
@@ -337,6 +337,8 @@ describe('introspection', () => {
         },
         tasks: { waiting: 0, queuing: 0, generating: 0, success: 1, fail: 0, total: 1 },
         callbacks: { sent: 0, dropped: 0, delivered: 0, failed: 0, pending: 0, attempts: 0 },
+        // An injected 429 answers before the create limit counts the call.
+        creates: { limit: 20, mostIn10s: 1, dropped: 0 },
       });
     });
     await withEmulator({}, async (emulator) => {

@@ -1,4 +1,5 @@
 import type {
+  AvailabilityService,
   CharacterService,
   CreditService,
   ModelRegistry,
@@ -41,6 +42,8 @@ export interface Context {
   videos: VideoService;
   credits: CreditService;
   models: ModelRegistry;
+  /** Whether kie.ai runs each model, as its answers said. */
+  availability: AvailabilityService;
   account: Account;
   /** The API keys, for admin owners (ADMIN_OWNERS). */
   apiKeys: ApiKeyAdmin;

@@ -1,6 +1,6 @@
-import { ProviderError } from '@charanim/tasks';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
+import { withProviderErrors } from './errors.ts';
 
 builder.queryField('credits', (t) =>
   t.int({
@@ -20,14 +20,7 @@ builder.queryField('credits', (t) =>
           { extensions: { code: 'RATE_LIMITED', ...spent } },
         );
       }
-      try {
-        return await ctx.account.credits();
-      } catch (error) {
-        if (!(error instanceof ProviderError)) throw error;
-        throw new GraphQLError(error.message, {
-          extensions: { code: error.code, retryable: error.retryable },
-        });
-      }
+      return withProviderErrors(() => ctx.account.credits());
     },
   }),
 );

@@ -1,9 +1,10 @@
-import type {
-  BudgetExceeded,
+import {
+  type BudgetExceeded,
   ProviderError as ProviderFailure,
-  providerErrorCodes,
-  TaskRow,
+  type providerErrorCodes,
+  type TaskRow,
 } from '@charanim/tasks';
+import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { Task } from './refs.ts';
 
@@ -40,10 +41,13 @@ export function budgetExceededError(
   return { kind: 'BudgetExceededError', message, ...refusal };
 }
 
-export function rateLimitedError(retryAfterSeconds: number): RateLimitedErrorShape {
+export function rateLimitedError(
+  retryAfterSeconds: number,
+  message = `too many requests for this owner; retry after ${retryAfterSeconds} s`,
+): RateLimitedErrorShape {
   return {
     kind: 'RateLimitedError',
-    message: `too many requests for this owner; retry after ${retryAfterSeconds} s`,
+    message,
     retryAfterSeconds,
   };
 }
@@ -63,6 +67,21 @@ export function providerError(
     retryable: error.retryable,
     task,
   };
+}
+
+/**
+ * Runs a field's call to kie.ai: a ProviderError becomes a GraphQL error with the provider's code
+ * and whether it is retryable (masked errors would hide it); anything else is thrown as it is.
+ */
+export async function withProviderErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ProviderFailure)) throw error;
+    throw new GraphQLError(error.message, {
+      extensions: { code: error.code, retryable: error.retryable },
+    });
+  }
 }
 
 export const ErrorInterface = builder.interfaceRef<{ message: string }>('Error').implement({
@@ -139,7 +158,7 @@ export const RateLimitedError = builder
   .objectRef<RateLimitedErrorShape>('RateLimitedError')
   .implement({
     description:
-      'Your owner (every API key of it) has used its budget of mutations for now; nothing was done.',
+      "Your owner (every API key of it) has used its budget of mutations for now, or no place came up in time in kie.ai's create window, which the whole account shares (KIE_CREATE_LIMIT creates in any 10 s); nothing was sent to kie.ai.",
     interfaces: [ErrorInterface],
     isTypeOf: (value) => (value as { kind?: string }).kind === 'RateLimitedError',
     fields: (t) => ({

@@ -1,5 +1,11 @@
-import { inputJsonSchema, type ModelDefinition, resultKinds } from '@charanim/tasks';
+import {
+  type Availability,
+  inputJsonSchema,
+  type ModelDefinition,
+  resultKinds,
+} from '@charanim/tasks';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { createMutations, mutationOf } from './served-models.ts';
 
 const ResultKind = builder.enumType('ResultKind', {
@@ -18,12 +24,6 @@ const AvailabilityState = builder.enumType('AvailabilityState', {
     'AVAILABLE: kie.ai took a request for it; PAUSED: kie.ai refuses it as paused; UNKNOWN: not known yet.',
 });
 
-interface Availability {
-  state: 'AVAILABLE' | 'PAUSED' | 'UNKNOWN';
-  message: string | null;
-  checkedAt: Date | null;
-}
-
 const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').implement({
   description: 'Whether kie.ai runs the model now, as far as the gateway knows.',
   fields: (t) => ({
@@ -40,11 +40,16 @@ const ModelAvailability = builder.objectRef<Availability>('ModelAvailability').i
   }),
 });
 
-/** What the plugin knows: a model kie.ai has paused says so; of the others nothing is known yet. */
-function availabilityOf(model: ModelDefinition): Availability {
-  return model.pausedUpstream
-    ? { state: 'PAUSED', message: model.pausedUpstream, checkedAt: null }
-    : { state: 'UNKNOWN', message: null, checkedAt: null };
+/** Every model's availability, read once per request however many models it lists. */
+const availabilityByRequest = new WeakMap<Context, Promise<Map<string, Availability>>>();
+
+function availabilityIn(ctx: Context): Promise<Map<string, Availability>> {
+  let all = availabilityByRequest.get(ctx);
+  if (!all) {
+    all = ctx.availability.all();
+    availabilityByRequest.set(ctx, all);
+  }
+  return all;
 }
 
 const Model = builder.objectRef<ModelDefinition>('Model').implement({
@@ -68,7 +73,10 @@ const Model = builder.objectRef<ModelDefinition>('Model').implement({
     }),
     availability: t.field({
       type: ModelAvailability,
-      resolve: (model) => availabilityOf(model),
+      description:
+        "What kie.ai's answers said of it, as every instance of the gateway learned them: a created task makes it AVAILABLE, a refusal as paused PAUSED (creates for it are then refused at once for a minute, without asking kie.ai). Before any answer, what its plugin knows.",
+      resolve: async (model, _args, ctx) =>
+        (await availabilityIn(ctx)).get(model.id) as Availability,
     }),
     inputSchema: t.field({
       type: 'JSON',

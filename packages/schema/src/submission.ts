@@ -49,6 +49,8 @@ export async function create<Success extends string>(
       return providerError(outcome.error, outcome.task);
     case 'budget':
       return budgetExceededError(outcome.refusal, outcome.message);
+    case 'rateLimited':
+      return rateLimitedError(outcome.retryAfterSeconds, outcome.message);
   }
 }
 

@@ -1,6 +1,12 @@
 import { builder } from './builder.ts';
 import { pageArgs, toConnection, totalCount } from './connection.ts';
-import { BudgetExceededError, ProviderError, RateLimitedError, ValidationError } from './errors.ts';
+import {
+  BudgetExceededError,
+  ProviderError,
+  RateLimitedError,
+  ValidationError,
+  withProviderErrors,
+} from './errors.ts';
 import { findByGlobalId, rowIdOf } from './ids.ts';
 import { modelInputType } from './model-input.ts';
 import { Character, Task, Video } from './refs.ts';
@@ -29,6 +35,13 @@ builder.node(Video, {
     usable: t.boolean({
       description: 'false once expiresAt has passed.',
       resolve: (video) => video.expiresAt === null || video.expiresAt.getTime() > Date.now(),
+    }),
+    downloadUrl: t.string({
+      nullable: true,
+      description:
+        "A fresh link to the video file, asked of kie.ai (its download-url endpoint) each time it is read and valid 20 minutes: for a download, where `url` may need kie.ai's own session. Null once the video is no longer usable. kie.ai failing to give one is an error on this field, with the provider's code.",
+      resolve: async (video, _args, ctx) =>
+        (await withProviderErrors(() => ctx.videos.downloadUrl(video))) ?? null,
     }),
     task: t.field({
       type: Task,

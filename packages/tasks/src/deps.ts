@@ -2,11 +2,12 @@ import type { Database } from '@charanim/db';
 import type { KieClient, ModelDefinition, ModelRegistry } from '@charanim/provider';
 import type { TaskEvents } from './events/index.ts';
 import type { Logger } from './logger.ts';
+import type { CreateLimiter } from './submit/create-limiter.ts';
 
 /** What the task core needs from the gateway, which builds it from its configuration. */
 export interface TaskCoreDeps {
   db: Database;
-  client: Pick<KieClient, 'createTask' | 'post' | 'recordInfo' | 'uploadFile'>;
+  client: Pick<KieClient, 'createTask' | 'post' | 'recordInfo' | 'uploadFile' | 'downloadUrl'>;
   models: ModelRegistry;
   events: TaskEvents;
   logger: Logger;
@@ -15,6 +16,10 @@ export interface TaskCoreDeps {
    * for a task whose provider id was never stored still finds it; undefined without a public URL.
    */
   callbackUrlFor(taskId: string): string | undefined;
+  /** Admits each createTask within kie.ai's account-wide limit, shared by every instance. */
+  createLimiter: CreateLimiter;
+  /** How long kie.ai keeps an uploaded file: a source's `expiresAt` is this after its upload. */
+  uploadLifetimeMs: number;
   /** How long a create may take before it answers with a typed error instead. */
   createTimeoutMs: number;
   /** When the poller should first read a task the provider has just accepted. */

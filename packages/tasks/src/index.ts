@@ -43,6 +43,7 @@ export {
   resultKinds,
 } from '@charanim/provider';
 export { changeFor } from './apply.ts';
+export type { Availability, AvailabilityService, PausedModel } from './availability.ts';
 export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
 export type { DeleteOutcome } from './delete.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';
@@ -50,6 +51,7 @@ export { createTaskEvents, type TaskEventHub, type TaskEvents } from './events/i
 export { TaskNotFound } from './follow.ts';
 export type { Logger } from './logger.ts';
 export { nextDelay, Poller, type PollerOptions } from './poller.ts';
+export { probeModels } from './probe.ts';
 export {
   type CharacterService,
   type CreditService,
@@ -59,6 +61,12 @@ export {
   type VideoService,
 } from './services.ts';
 export { logTaskChange } from './story.ts';
+export {
+  type CreateLimiter,
+  CreateNotAdmitted,
+  databaseCreateLimiter,
+  noCreateLimit,
+} from './submit/create-limiter.ts';
 export type { BudgetExceeded } from './submit/credits.ts';
 export type { SubmitOutcome } from './submit/outcome.ts';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, type SubmitRequest } from './submit/prepare.ts';

@@ -26,6 +26,7 @@ import {
   type VideoRow,
 } from '@charanim/db';
 import type { ModelRegistry } from '@charanim/provider';
+import { type AvailabilityService, availabilityService } from './availability.ts';
 import { type CallbackAnswer, type CallbackInput, ingestCallback } from './callbacks.ts';
 import { type DeleteOutcome, deleteCharacter, deleteTask } from './delete.ts';
 import type { TaskCoreDeps } from './deps.ts';
@@ -67,6 +68,11 @@ export interface VideoService {
   /** How many videos a list holds, over all its pages. */
   count(owner: string, filter: VideoListOptions['filter']): Promise<number>;
   ofTask(taskId: string): Promise<VideoRow | undefined>;
+  /**
+   * A fresh link to the video's file from kie.ai, valid 20 minutes; undefined once kie.ai no
+   * longer keeps the file. Throws a ProviderError when kie.ai cannot give one.
+   */
+  downloadUrl(video: VideoRow): Promise<string | undefined>;
 }
 
 /** What owners spend of kie.ai's credits, and the budgets that bound it. */
@@ -84,6 +90,8 @@ export interface TaskCore {
   videos: VideoService;
   credits: CreditService;
   models: ModelRegistry;
+  /** What kie.ai's answers said of each model, shared by every instance. */
+  availability: AvailabilityService;
   /** Verifies, de-duplicates and applies one kie.ai callback. */
   ingestCallback(input: CallbackInput): Promise<CallbackAnswer>;
 }
@@ -120,6 +128,10 @@ export function createTaskCore(
       list: (owner, options) => listVideos(db, owner, options),
       count: (owner, filter) => countVideos(db, owner, filter),
       ofTask: (taskId) => findVideoByTask(db, taskId),
+      downloadUrl: async (video) =>
+        video.expiresAt !== null && video.expiresAt.getTime() <= Date.now()
+          ? undefined
+          : deps.client.downloadUrl(video.url),
     },
     credits: {
       usage: (owner) => creditUsage(db, owner),
@@ -129,6 +141,7 @@ export function createTaskCore(
       },
     },
     models: deps.models,
+    availability: availabilityService(db, deps.models),
     ingestCallback: (input) => ingestCallback({ ...deps, hmacKey: deps.callbackHmacKey }, input),
   };
 }

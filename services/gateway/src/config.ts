@@ -103,13 +103,13 @@ export const configSchema = z.object({
    */
   GATEWAY_ADMIN_KEY: optionalText,
   /**
-   * createCharacter and createCharacterFromTask calls per owner and minute, counted in this
-   * instance: an owner's keys share one budget. 0 turns the limit off.
+   * createCharacter and createCharacterFromTask calls per owner and minute, counted in the
+   * database: an owner's keys share one budget, across every instance. 0 turns the limit off.
    */
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /**
-   * `credits` fields per owner and minute, counted in this instance (each alias counts). 0 turns
-   * the limit off.
+   * `credits` fields per owner and minute, counted in the database across every instance (each
+   * alias counts). 0 turns the limit off.
    */
   RATE_LIMIT_CREDITS_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   /** Subscriptions one graphql-ws connection may hold open at once. */
@@ -140,6 +140,11 @@ export const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).default(10),
   /** Where the embedded PGlite keeps its files when `DATABASE_URL` is unset. */
   DATA_DIR: z.string().trim().min(1).default('.data/pglite'),
+  /**
+   * At start, asks kie.ai whether each model runs, with a createTask of an empty input, for the
+   * models whose plugin says such a request costs nothing; the answers set `Model.availability`.
+   */
+  KIE_PROBE_MODELS: flag.default(false),
   /** kie.ai's API key; unset starts the built-in kie.ai emulator instead. */
   KIE_API_KEY: optionalText,
   /** kie.ai's Market API; another one (such as the standalone emulator) needs KIE_API_KEY too. */
@@ -157,6 +162,15 @@ export const configSchema = z.object({
         'KIE_USER_AGENT must be printable ASCII (letters, digits, signs, inner spaces), not empty',
     })
     .default(DEFAULT_USER_AGENT),
+  /**
+   * How long kie.ai keeps a file the gateway uploaded (a character's source video or image): its
+   * `expiresAt` is this long after the upload. Documented as 3 days; integrators saw 24 hours.
+   */
+  KIE_UPLOAD_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
   /** The webhook HMAC key from the kie.ai console; callbacks must then carry a valid signature. */
   KIE_WEBHOOK_HMAC_KEY: optionalText,
   /** The gateway's public base URL; the callback URL is built from it, and none is sent without it. */
@@ -189,8 +203,18 @@ export const configSchema = z.object({
    * made outside it). Off: only the caller's own tasks; another owner's is refused either way.
    */
   ALLOW_FOREIGN_ORIGIN_TASKS: flag.default(false),
-  /** How long createCharacter may take before it answers with a typed error instead. */
+  /**
+   * How long a create may take before it answers with a typed error instead, waiting for a place
+   * in kie.ai's create window (KIE_CREATE_LIMIT) included: past it, RateLimitedError.
+   */
   CREATE_TIMEOUT_MS: milliseconds(100).default(30_000),
+  /**
+   * createTask calls sent to kie.ai in any 10 seconds, across every instance on the database and
+   * shared fairly between owners. kie.ai drops (does not queue) the 21st of the account: 18 keeps
+   * a margin. After a 429 none is sent for a whole 10 s. 0 turns the limit off, for another
+   * implementation of kie.ai's API (the emulator in a benchmark of the gateway's own cost).
+   */
+  KIE_CREATE_LIMIT: z.coerce.number().int().min(0).max(20).default(18),
   /**
    * How long after it was sent a task may stay unfinished before it ends FAIL: TIMEOUT once kie.ai
    * has it (when a poll has read kie.ai, or after twice this long if none could), SUBMISSION_LOST

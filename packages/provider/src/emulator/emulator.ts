@@ -6,6 +6,7 @@ import type { TaskRecord } from '../types.ts';
 import { parseJson } from '../wire.ts';
 import { type CallbackMode, CallbackSender, callbackModes } from './callbacks.ts';
 import { identifiesItself, refuseAsCdn } from './cdn.ts';
+import { CreateWindow } from './create-window.ts';
 import { FaultInjector } from './faults.ts';
 import type { EmulatorFaults } from './faults-options.ts';
 import { FILES_PREFIX, FileStore } from './file-store.ts';
@@ -47,6 +48,8 @@ export interface EmulatorOptions {
    * paused", as kie.ai does for every Sora 2 model since 2026-06-11. Default: none.
    */
   pausedModels?: readonly string[];
+  /** createTask calls taken in any 10 s; the next is answered 429 and dropped. Default 20; 0: none. */
+  createLimit?: number;
 }
 
 /**
@@ -157,6 +160,7 @@ class KieEmulator implements Emulator {
   readonly #apiKey: string | undefined;
   readonly #creditsPerTask: number;
   readonly #pausedModels: ReadonlySet<string>;
+  readonly #createWindow: CreateWindow;
   readonly #steering = new Steering();
   readonly #files: FileStore;
   readonly #tasks: TaskBook;
@@ -182,6 +186,7 @@ class KieEmulator implements Emulator {
     this.#credits = options.credits ?? 1000;
     this.#creditsPerTask = options.creditsPerTask ?? 10;
     this.#pausedModels = new Set(options.pausedModels);
+    this.#createWindow = new CreateWindow(options.createLimit);
     this.#files = new FileStore(url);
     this.#models = options.models ?? createModelRegistry();
     this.#faults = faults;
@@ -254,7 +259,7 @@ class KieEmulator implements Emulator {
   }
 
   stats(): EmulatorStats {
-    return statsOf(this.calls, this.#faults, this.listTasks());
+    return statsOf(this.calls, this.#faults, this.listTasks(), this.#createWindow.stats());
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -341,6 +346,8 @@ class KieEmulator implements Emulator {
         return this.#reply(res, await this.#upload(req, bytes), route);
       case 'immediate':
         return this.#reply(res, this.#answerAtOnce(immediate as ImmediateModel, body));
+      case 'downloadUrl':
+        return this.#reply(res, this.#files.temporaryLink(body));
     }
   }
 
@@ -379,6 +386,9 @@ class KieEmulator implements Emulator {
   }
 
   #createTask(body: unknown): Reply {
+    if (!this.#createWindow.admit()) {
+      return { code: 429, message: 'Too many requests: the create limit of this account was hit' };
+    }
     const verdict = judgeCreateTask(this.#models, body, this.#pausedModels, this.#world);
     if ('refusal' in verdict) return { code: 500, message: verdict.refusal };
     if (this.#credits < this.#creditsPerTask) return { code: 402 };
@@ -478,6 +488,7 @@ const routes: Record<string, EmulatorRoute> = {
   'GET /api/v1/jobs/recordInfo': 'recordInfo',
   'GET /api/v1/chat/credit': 'credit',
   'POST /api/file-stream-upload': 'upload',
+  'POST /api/v1/common/download-url': 'downloadUrl',
 };
 
 function routeOf(method: string | undefined, pathname: string): EmulatorRoute | undefined {

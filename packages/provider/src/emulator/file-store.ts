@@ -16,6 +16,9 @@ function emulatedResult(): StoredFile {
   return resultClip;
 }
 
+/** How long a link from the download-url endpoint works, as kie.ai documents it. */
+const TEMPORARY_LINK_MS = 20 * 60_000;
+
 interface StoredFile {
   bytes: Uint8Array;
   mimeType: string;
@@ -31,6 +34,20 @@ export class FileStore {
   constructor(baseUrl: string) {
     this.#baseUrl = baseUrl;
     this.url = `${baseUrl}${FILES_PREFIX.replace(/\/$/, '')}`;
+  }
+
+  /**
+   * kie.ai's download-url endpoint: a link to one of its files valid 20 minutes (`data` as a bare
+   * string, one of the forms kie.ai answers); 422 for a URL it does not host.
+   */
+  temporaryLink(body: unknown): { code: number; message?: string; data?: string } {
+    const url = (body as { url?: unknown } | undefined)?.url;
+    if (typeof url !== 'string' || url === '') return { code: 422, message: 'url is required' };
+    if (!url.startsWith(`${this.url}/`)) {
+      return { code: 422, message: 'url is not a file kie.ai hosts' };
+    }
+    const expires = Date.now() + TEMPORARY_LINK_MS;
+    return { code: 200, message: 'success', data: `${url}?expires=${expires}` };
   }
 
   /** Stores the `file` of a stream-upload form; a string is the reason kie.ai would refuse it. */

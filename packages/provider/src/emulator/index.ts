@@ -1,4 +1,5 @@
 export type { CallbackCounts, CallbackMode } from './callbacks.ts';
+export type { CreateWindowStats } from './create-window.ts';
 export type { Emulator, EmulatorCall, EmulatorOptions } from './emulator.ts';
 export { startEmulator } from './emulator.ts';
 export type { InjectedFaults } from './faults.ts';

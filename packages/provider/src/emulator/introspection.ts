@@ -1,5 +1,6 @@
 import type { ProviderTaskState } from '../types.ts';
 import type { CallbackCounts, CallbackSender } from './callbacks.ts';
+import type { CreateWindowStats } from './create-window.ts';
 import type { FaultInjector, InjectedFaults } from './faults.ts';
 import type { EmulatorRoute } from './steering.ts';
 import type { EmulatorTask } from './tasks.ts';
@@ -47,6 +48,8 @@ export interface EmulatorStats {
   tasks: Record<ProviderTaskState, number> & { total: number };
   /** The callback counts of every task, added up (`attempts - sent` is the retries made). */
   callbacks: CallbackCounts;
+  /** The create limit, and what it saw. */
+  creates: CreateWindowStats;
 }
 
 export function listTasks(
@@ -71,8 +74,16 @@ export function statsOf(
   calls: Iterable<{ route: EmulatorRoute }>,
   faults: FaultInjector,
   tasks: EmulatorTaskListing[],
+  creates: CreateWindowStats,
 ): EmulatorStats {
-  const callCounts = { createTask: 0, recordInfo: 0, credit: 0, upload: 0, immediate: 0 };
+  const callCounts = {
+    createTask: 0,
+    recordInfo: 0,
+    credit: 0,
+    upload: 0,
+    immediate: 0,
+    downloadUrl: 0,
+  };
   for (const { route } of calls) callCounts[route] += 1;
   const states = { waiting: 0, queuing: 0, generating: 0, success: 0, fail: 0 };
   const callbacks = { sent: 0, dropped: 0, delivered: 0, failed: 0, pending: 0, attempts: 0 };
@@ -88,5 +99,6 @@ export function statsOf(
     faults: faults.injected(),
     tasks: { ...states, total: tasks.length },
     callbacks,
+    creates,
   };
 }

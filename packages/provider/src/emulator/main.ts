@@ -23,6 +23,8 @@ const env = z
     EMULATOR_QUEUING_MS: milliseconds,
     EMULATOR_GENERATING_MS: milliseconds,
     EMULATOR_CREDITS: z.coerce.number().int().min(0).default(1000),
+    /** createTask calls taken in any 10 s before a 429, as kie.ai's 20; 0 for no limit. */
+    EMULATOR_CREATE_LIMIT: z.coerce.number().int().min(0).default(20),
     /** Seeded random faults, as a JSON object; unset, none. */
     EMULATOR_FAULTS: z.string().optional(),
     /** Models whose createTask answers "This interface is temporarily paused"; unset, none. */
@@ -66,6 +68,7 @@ const emulator = await startEmulator({
   credits: env.data.EMULATOR_CREDITS,
   faults,
   pausedModels: env.data.EMULATOR_PAUSED_MODELS,
+  createLimit: env.data.EMULATOR_CREATE_LIMIT,
 });
 console.log(`kie.ai emulator listening on ${emulator.url}`);
 if (faults) {

@@ -2,7 +2,13 @@
  * The emulator's routes that tests can steer and whose calls it records; `immediate` is every
  * model that answers in the same request (Gemini Omni's character endpoint).
  */
-export type EmulatorRoute = 'createTask' | 'recordInfo' | 'credit' | 'upload' | 'immediate';
+export type EmulatorRoute =
+  | 'createTask'
+  | 'recordInfo'
+  | 'credit'
+  | 'upload'
+  | 'immediate'
+  | 'downloadUrl';
 
 /** An envelope to answer instead of the real one. */
 export interface StubbedEnvelope {

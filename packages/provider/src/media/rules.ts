@@ -2,11 +2,6 @@
 export const MAX_VIDEO_BYTES = 10 * 1024 * 1024;
 export const MIN_VIDEO_SECONDS = 1;
 export const MAX_VIDEO_SECONDS = 4;
-/**
- * How long kie.ai keeps an uploaded file: documented as 3 days, observed by integrators as 24
- * hours (kie-api.md), so 24 hours is what the gateway promises.
- */
-export const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 const bytesFormat = new Intl.NumberFormat('en-US');
 

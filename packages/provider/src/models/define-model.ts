@@ -130,6 +130,12 @@ export interface TaskModel<
 > extends ModelCommon<Schema, Kind> {
   mode: 'task';
   callback: CallbackUse;
+  /**
+   * kie.ai answers a createTask with an empty `input` without making (or billing) anything: a
+   * refusal as paused, or as missing fields when the model runs. Only such models are probed at
+   * start (KIE_PROBE_MODELS).
+   */
+  emptyRequestIsFree?: boolean;
   /** How long after it was sent a task may run before the gateway ends it FAIL with TIMEOUT. */
   pollBoundMs: number;
   /** Maps a validated input to the provider's `input` object. */

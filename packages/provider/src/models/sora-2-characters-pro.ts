@@ -191,6 +191,8 @@ export const sora2CharactersPro = defineTaskModel({
   result: 'character',
   estimateCredits: () => SORA_2_CHARACTER_CREDITS,
   callback: 'optional',
+  // An empty input is refused for its missing fields (or as paused) before any task is made.
+  emptyRequestIsFree: true,
   pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (input) => ({
     origin_task_id: input.originTaskId,

@@ -67,6 +67,8 @@ export const sora2TextToVideo = defineTaskModel({
   result: 'video',
   estimateCredits: (given) => SORA_VIDEO_CREDITS_PER_SECOND * (given.durationSeconds ?? 10),
   callback: 'optional',
+  // An empty input is refused for its missing fields (or as paused) before any task is made.
+  emptyRequestIsFree: true,
   pollBoundMs: SORA_2_POLL_BOUND_MS,
   toProviderInput: (given, { characters }) => ({
     prompt: given.prompt,

@@ -11,6 +11,8 @@ export type SubmitOutcome =
   | { kind: 'keyReused'; task: TaskRow }
   /** The provider refused the task or could not be reached; `task` is what was recorded. */
   | { kind: 'provider'; error: ProviderError; task: TaskRow | null }
+  /** No place in kie.ai's create window came up in time: `task` was ended FAIL, nothing was sent. */
+  | { kind: 'rateLimited'; retryAfterSeconds: number; message: string; task: TaskRow }
   /** The owner's credit budget would be passed: `task` was ended FAIL, nothing was sent. */
   | { kind: 'budget'; refusal: BudgetExceeded; message: string; task: TaskRow };
 

@@ -17,8 +17,10 @@ import {
   ProviderError,
   type References,
 } from '@charanim/provider';
+import { learnFromFailure, learnTaken, pausedRefusal } from '../availability.ts';
 import type { TaskCoreDeps } from '../deps.ts';
 import { storedResult } from '../results.ts';
+import { CreateNotAdmitted } from './create-limiter.ts';
 import { budgetMessage, reserveEstimate } from './credits.ts';
 import type { SubmitOutcome } from './outcome.ts';
 import { type PreparedSubmission, prepareSubmission, type SubmitRequest } from './prepare.ts';
@@ -74,18 +76,28 @@ async function send(
   operation: string,
 ): Promise<SubmitOutcome> {
   const { plugin } = prepared;
+  const paused = await pausedRefusal(deps.db, plugin.id);
+  if (paused) {
+    // kie.ai refused the model as paused a moment ago: asked again, it would only refuse again.
+    const failed = await fail(deps, pending, paused.code, paused.message, 0);
+    return { kind: 'provider', error: paused, task: failed };
+  }
   const overBudget = await reserveEstimate(deps, pending, prepared);
   if (overBudget) {
     const message = budgetMessage(overBudget);
     const failed = await fail(deps, pending, 'BUDGET_EXCEEDED', message, 0);
     return { kind: 'budget', refusal: overBudget, message, task: failed };
   }
+  const deadline = Date.now() + deps.createTimeoutMs;
   const signal = AbortSignal.timeout(deps.createTimeoutMs);
   // Each retry of each call listens to it; they are bounded, and more than Node's default 10.
   setMaxListeners(64, signal);
   // While an attempt of createTask is out, kie.ai may have the task; before, or after it surely
   // refused one, it has none.
   let sent = false;
+  // While a createTask waits for a place in the window: the time limit running out then is the
+  // create limit's doing, and nothing was sent.
+  let admitting = false;
   let task = pending;
   // Without an idempotency key no repeat can name the task: its claim was written with it.
   const claimEachAttempt = task.idempotencyKey !== null;
@@ -117,8 +129,22 @@ async function send(
         input: plugin.toProviderInput(input, prepared.references),
         ...(callBackUrl !== undefined && { callBackUrl }),
       },
-      options,
+      {
+        ...options,
+        // Each attempt takes a place in the account's create window first; a 429 holds them all.
+        beforeAttempt: async (attempt) => {
+          admitting = true;
+          await deps.createLimiter.admit(task.owner, deadline);
+          admitting = false;
+          await options.beforeAttempt?.(attempt);
+        },
+        beforeRetry: async (error) => {
+          await heldAfter429(deps, error);
+          await options.beforeRetry?.(error);
+        },
+      },
     );
+    await learnTaken(deps.db, plugin.id);
     const accepted = await recordSubmission(deps.db, task.id, taskId, deps.firstPollAt());
     if (accepted) deps.events.publish(accepted);
     return { kind: 'submitted', task: accepted ?? task };
@@ -127,6 +153,14 @@ async function send(
     if (error instanceof ClaimedElsewhere) {
       return { kind: 'submitted', task: (await findTaskById(deps.db, task.id)) ?? task };
     }
+    if (error instanceof CreateNotAdmitted || (admitting && signal.aborted)) {
+      const { retryAfterSeconds, message } =
+        error instanceof CreateNotAdmitted ? error : deps.createLimiter.notAdmitted(1);
+      const failed = await fail(deps, task, 'RATE_LIMITED', message, 0);
+      return { kind: 'rateLimited', retryAfterSeconds, message, task: failed };
+    }
+    await heldAfter429(deps, error);
+    await learnFromFailure(deps.db, plugin.id, error);
     const failure = asProviderError(error, signal, deps.createTimeoutMs, sent, operation);
     if (!failure) throw error;
     const maybe = sent && mayHaveCreated(failure, error);
@@ -178,6 +212,7 @@ async function answerNow(
 ): Promise<SubmitOutcome> {
   const body = plugin.toProviderBody(input, references);
   const data = await deps.client.post(plugin.operation, plugin.path, body, options);
+  await learnTaken(deps.db, plugin.id);
   let result: ReturnType<typeof storedResult>;
   try {
     result = storedResult(plugin, task, plugin.parseAnswer(data), Date.now());
@@ -209,10 +244,16 @@ async function publish(
   upload: PreparedSubmission['uploads'][number],
   options: KieCallOptions,
 ): Promise<{ task: TaskRow; input: Record<string, unknown> }> {
-  const attached = await publishUpload(deps.client, upload, options);
+  const attached = await publishUpload(deps.client, upload, options, deps.uploadLifetimeMs);
   const field = upload.spec.replaces;
   const row = await attachUpload(deps.db, task.id, field, attached);
   return { task: row ?? task, input: { ...input, [field]: attached.source.url } };
+}
+
+/** kie.ai dropped a create past its limit: no instance sends one for a whole window. */
+async function heldAfter429(deps: TaskCoreDeps, error: unknown): Promise<void> {
+  if (error instanceof ProviderError && error.providerCode === 429)
+    await deps.createLimiter.refused();
 }
 
 /** Another request claimed the right to send the task. */

@@ -13,7 +13,6 @@ import {
   MAX_IMAGE_BYTES,
   MAX_VIDEO_BYTES,
   sizeLimit,
-  UPLOAD_LIFETIME_MS,
 } from '@charanim/provider';
 import type { Upload } from '../upload.ts';
 import { type Invalid, invalid } from './outcome.ts';
@@ -86,6 +85,8 @@ export async function publishUpload(
   client: Pick<KieClient, 'uploadFile'>,
   checked: CheckedUpload,
   options: KieCallOptions,
+  /** How long kie.ai keeps the file (KIE_UPLOAD_TTL_HOURS). */
+  lifetimeMs: number,
 ): Promise<AttachedSource> {
   const measured = checked.media === 'video' ? checked.video : checked.image;
   const extension =
@@ -103,7 +104,7 @@ export async function publishUpload(
   );
   const uploadedAt = Date.parse(stored.uploadedAt);
   const expiresAt = new Date(
-    (Number.isNaN(uploadedAt) ? Date.now() : uploadedAt) + UPLOAD_LIFETIME_MS,
+    (Number.isNaN(uploadedAt) ? Date.now() : uploadedAt) + lifetimeMs,
   ).toISOString();
   const common = {
     url: stored.downloadUrl,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type DatabaseHandle, rowsOf } from '@charanim/db';
+import type { PausedModel } from '@charanim/tasks';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.ts';
 import { jsonResponse } from './json-response.ts';
@@ -21,9 +22,14 @@ type Readiness =
 /**
  * `GET /ready`: 200 once the database answers and has every migration this build ships, 503 with
  * the reason otherwise, so that a load balancer sends no traffic to an instance whose code expects
- * tables its database lacks. `/health` stays the liveness probe.
+ * tables its database lacks. `/health` stays the liveness probe. A ready answer lists the models
+ * kie.ai has paused: the instance serves the others, so they do not make it unready.
  */
-export function useReady(options: { database: DatabaseHandle; logger: Logger }): Plugin {
+export function useReady(options: {
+  database: DatabaseHandle;
+  logger: Logger;
+  pausedModels: () => Promise<PausedModel[]>;
+}): Plugin {
   const shipped = shippedMigrations();
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
@@ -35,6 +41,7 @@ export function useReady(options: { database: DatabaseHandle; logger: Logger }):
               status: 'ready',
               database: options.database.kind,
               migrations: readiness.migrations,
+              pausedModels: await options.pausedModels(),
             })
           : jsonResponse(fetchAPI, 503, {
               status: 'not ready',
