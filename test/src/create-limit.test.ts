@@ -3,7 +3,7 @@ import { startEmulator } from '@charanim/provider/emulator';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, TEST_API_KEY, type TestGateway } from './support/gateway.ts';
-import { CREATE_CHARACTER, graphql } from './support/graphql.ts';
+import { CREATE_CHARACTER, createFox } from './support/graphql.ts';
 
 const ALICE = 'alice-key-0123456789';
 const BOB = 'bob-key-0123456789ab';
@@ -38,14 +38,7 @@ const CREATE = CREATE_CHARACTER.replace(
 
 const createCalls = () => t.emulator.calls.filter((call) => call.route === 'createTask').length;
 
-let made = 0;
-async function create(key: string) {
-  made += 1;
-  const input = { videoUrl: `https://videos.example.com/${made}.mp4`, prompt: `Fox ${made}` };
-  const response = await graphql(t.graphqlUrl, CREATE, { input }, key);
-  expect(response.errors).toBeUndefined();
-  return response.data?.createCharacter;
-}
+const create = (key: string) => createFox(t.graphqlUrl, key, CREATE);
 
 const RATE_LIMITED = {
   __typename: 'RateLimitedError',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { startTestGateway, type TestGateway } from './support/gateway.ts';
-import { CREATE_CHARACTER, graphql } from './support/graphql.ts';
+import { createFox } from './support/graphql.ts';
 
 /**
  * Two gateways on one PostgreSQL database (each with an emulator of its own, which stands for the
@@ -33,14 +33,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-let made = 0;
-async function create(gateway: TestGateway) {
-  made += 1;
-  const input = { videoUrl: `https://videos.example.com/${made}.mp4`, prompt: `Fox ${made}` };
-  const response = await graphql(gateway.graphqlUrl, CREATE_CHARACTER, { input }, KEY);
-  expect(response.errors).toBeUndefined();
-  return response.data?.createCharacter;
-}
+const create = (gateway: TestGateway) => createFox(gateway.graphqlUrl, KEY);
 
 const sentToKie = () =>
   gateways.reduce(

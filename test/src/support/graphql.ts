@@ -1,4 +1,5 @@
 import { type Client, createClient } from 'graphql-ws';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -203,4 +204,21 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+let foxes = 0;
+/**
+ * createCharacter of a video no earlier call sent, as `key`, through `document` (CREATE_CHARACTER
+ * by default): its result, once the test has checked it is not a GraphQL error.
+ */
+export async function createFox(
+  graphqlUrl: string,
+  key: string,
+  document = CREATE_CHARACTER,
+): Promise<Record<string, any>> {
+  foxes += 1;
+  const input = { videoUrl: `https://videos.example.com/${foxes}.mp4`, prompt: `Fox ${foxes}` };
+  const response = await graphql(graphqlUrl, document, { input }, key);
+  expect(response.errors).toBeUndefined();
+  return response.data?.createCharacter;
 }
