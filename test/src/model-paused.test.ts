@@ -25,10 +25,9 @@ const input = {
 const createCalls = () => t.emulator.calls.filter((call) => call.route === 'createTask').length;
 
 async function create() {
-  const started = performance.now();
   const response = await graphql(t.graphqlUrl, CREATE_CHARACTER, { input });
   expect(response.errors).toBeUndefined();
-  return { result: response.data?.createCharacter, ms: performance.now() - started };
+  return { result: response.data?.createCharacter };
 }
 
 describe('a model kie.ai has paused', () => {
@@ -43,7 +42,6 @@ describe('a model kie.ai has paused', () => {
       message: PAUSED,
       recordedTask: { state: 'FAIL', providerTaskId: null },
     });
-    expect(first.ms).toBeLessThan(1_000);
 
     // The refusal freed the key: the same key with the same input makes a new task, refused the
     // same way without asking kie.ai, which paused the model a moment ago.
@@ -55,7 +53,6 @@ describe('a model kie.ai has paused', () => {
       recordedTask: { state: 'FAIL' },
     });
     expect(second.result.recordedTask.id).not.toBe(first.result.recordedTask.id);
-    expect(second.ms).toBeLessThan(1_000);
     // Sent once: a refusal is not retried, and the second was not sent.
     expect(createCalls()).toBe(1);
 
