@@ -48,6 +48,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: integration,
+          globalSetup: ['test/src/support/pglite-template.ts'],
           // An outage of a database server has no meaning for an embedded one.
           exclude: ['test/src/postgres-*.test.ts'],
           env: { TEST_DATABASE: 'pglite' },

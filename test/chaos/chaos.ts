@@ -119,6 +119,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     POLL_INTERVAL_MS: '300',
     POLL_MAX_INTERVAL_MS: '1500',
     CREATE_TIMEOUT_MS: '5000',
+    // One anonymous owner sends every create: at 60 mutations a minute the run would be a queue.
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
     TASK_TIMEOUT_MS: String(options.taskTimeoutMs),
     KIE_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'error',

@@ -21,7 +21,7 @@ let database: TestDatabase;
 let t: TestGateway | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ onDisk: true });
+  database = await createTestDatabase();
 });
 afterAll(async () => {
   await t?.close();

@@ -20,7 +20,7 @@ let gateway: Spawned;
 let databaseEnv: Record<string, string>;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ onDisk: true });
+  database = await createTestDatabase();
   databaseEnv =
     process.env.TEST_DATABASE === 'pglite'
       ? { DATA_DIR: database.url }

@@ -53,7 +53,9 @@ describe("a task's info lines", () => {
     const results = await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: created.task.id }, ACME);
     expect(results.at(-1)?.data?.taskUpdated.state).toBe('SUCCESS');
     const taskId = rowIdOf(created.task.id);
-    const story = infoLines().filter((line) => line.taskId === taskId);
+    const storyOf = () => infoLines().filter((line) => line.taskId === taskId);
+    await waitFor(() => storyOf().at(-1)?.msg === 'task succeeded');
+    const story = storyOf();
     expect(story[0]).toMatchObject({
       msg: 'task created',
       owner: 'acme',
@@ -77,11 +79,13 @@ describe("a task's info lines", () => {
     const created = await create(GLOBEX, { videoUrl: 'https://videos.example.com/fail.mp4' });
     await subscribeOnce(t.wsUrl, TASK_UPDATED, { id: created.task.id }, GLOBEX);
     const taskId = rowIdOf(created.task.id);
-    expect(
+    // The story's line is written once the state is stored, so it may follow the event a little.
+    const last = () =>
       infoLines()
         .filter((line) => line.taskId === taskId)
-        .at(-1),
-    ).toMatchObject({
+        .at(-1);
+    await waitFor(() => /^task (failed|succeeded)/.test(last()?.msg ?? ''));
+    expect(last()).toMatchObject({
       msg: 'task failed: 400',
       owner: 'globex',
       code: '400',

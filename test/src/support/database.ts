@@ -1,27 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type DatabaseHandle, openDatabase } from '@charanim/db';
 import { createDatabase } from '@charanim/test-support';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { copyPgliteTemplate } from './pglite-template.ts';
 
 export interface TestDatabase {
-  /** A `DATABASE_URL` for the gateway: a fresh PostgreSQL database, or a fresh in-memory PGlite. */
+  /** A `DATABASE_URL` for the gateway: a PostgreSQL database, or a PGlite data directory. */
   url: string;
   drop(): Promise<void>;
 }
 
 /**
- * A fresh, empty database for one test file, on the server or in PGlite per `TEST_DATABASE`: in
- * memory, or `onDisk` in a directory of its own, for a test that opens it again after a restart.
+ * A fresh database for one test file, on the server or in PGlite per `TEST_DATABASE`. PGlite's is
+ * a copy of the run's migrated template in a directory of its own, which a test may open again
+ * after a restart, as the gateway opens its DATA_DIR.
  */
-export async function createTestDatabase(
-  options: { onDisk?: boolean } = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE !== 'pglite') return createDatabase();
-  if (!options.onDisk) return { url: 'memory://', drop: async () => {} };
-  const directory = await mkdtemp(join(tmpdir(), 'gateway-test-pglite-'));
-  return { url: directory, drop: () => rm(directory, { recursive: true, force: true }) };
+  return copyPgliteTemplate(inject('pgliteTemplate'));
 }
 
 /** A fresh database, migrated and opened for direct queries; `close` drops it as well. */
