@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark in its own process, one after the other (so that none shares
  * the machine with another), then the goals table of BENCHMARKS.md rewritten from
- * bench/results. `npm run bench:quick` (`--quick`): the same at small sizes, results in a scratch
- * folder and BENCHMARKS.md untouched: a smoke test of the harness, which fails only when a
- * benchmark does.
+ * bench/results. `npm run bench:quick` (`--quick`): the same at small sizes and all at once,
+ * results in a scratch folder and BENCHMARKS.md untouched: a smoke test of the harness, which
+ * fails only when a benchmark does; its figures mean nothing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,21 +17,34 @@ const quick = process.argv.includes('--quick');
 const benchmarks = ['create', 'callbacks', 'fanout', 'cluster', 'create-limit', 'upload', 'search'];
 if (quick) process.env.BENCH_RESULTS_DIR = mkdtempSync(join(tmpdir(), 'charanim-bench-'));
 
-const failed: string[] = [];
-for (const name of benchmarks) {
+/** Runs one benchmark; in quick mode its output is held and printed whole once it ends. */
+async function run(name: string): Promise<boolean> {
   const script = new URL(`${name}.ts`, import.meta.url);
-  if (!existsSync(script)) continue;
+  if (!existsSync(script)) return true;
   const started = Date.now();
-  console.log(`\n== ${name}${quick ? ' (quick)' : ''}`);
-  const run = spawnSync(
+  const heading = `== ${name}${quick ? ' (quick)' : ''}`;
+  if (!quick) console.log(`\n${heading}`);
+  const child = spawn(
     process.execPath,
     ['--import', 'tsx', script.pathname, ...(quick ? ['--quick'] : [])],
-    { stdio: 'inherit' },
+    { stdio: quick ? ['ignore', 'pipe', 'pipe'] : 'inherit' },
   );
-  console.log(
-    `== ${name}: ${run.status === 0 ? 'done' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-  );
-  if (run.status !== 0) failed.push(name);
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const [code] = await once(child, 'exit');
+  if (quick) console.log(`\n${heading}\n${output.trimEnd()}`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`== ${name}: ${code === 0 ? 'done' : 'FAILED'} in ${seconds} s`);
+  return code === 0;
+}
+
+const failed: string[] = [];
+if (quick) {
+  const results = await Promise.all(benchmarks.map(run));
+  failed.push(...benchmarks.filter((_, i) => !results[i]));
+} else {
+  for (const name of benchmarks) if (!(await run(name))) failed.push(name);
 }
 
 const table = goalsTable(resultsDir());
