@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
+  cpSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readlinkSync,
@@ -14,7 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScript } from '@charanim/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseOpenError, openDatabase } from '../src/database.ts';
 import { FOREIGN_STALE_MS, LOCK_FILE_NAME } from '../src/directory-lock.ts';
 
@@ -22,8 +22,17 @@ const holderScript = fileURLToPath(new URL('./fixtures/hold-database.ts', import
 const root = mkdtempSync(join(tmpdir(), 'pglite-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+// One initdb for the file (about 3 s of CPU in PGlite); each test takes a copy of its directory.
+const template = join(root, 'template');
+beforeAll(async () => {
+  await opensAndReads(template);
+});
 let count = 0;
-const freshDirectory = () => join(root, `data-${++count}`);
+function freshDirectory(): string {
+  const directory = join(root, `data-${++count}`);
+  cpSync(template, directory, { recursive: true });
+  return directory;
+}
 
 /** Another process with the directory open, once it says so. */
 async function holder(directory: string): Promise<ChildProcess> {
@@ -114,7 +123,6 @@ describe('a PGlite data directory', () => {
 
   it('waits out a holder it cannot see (another container or machine) until it falls silent', async () => {
     const directory = freshDirectory();
-    mkdirSync(directory);
     const lockPath = join(directory, LOCK_FILE_NAME);
     writeFileSync(
       lockPath,
@@ -139,7 +147,6 @@ describe('a PGlite data directory', () => {
 
   it('takes over a lock whose process is gone', async () => {
     const directory = freshDirectory();
-    mkdirSync(directory);
     const gone = spawn(process.execPath, ['-e', '']);
     await once(gone, 'exit');
     const lockPath = join(directory, LOCK_FILE_NAME);
