@@ -70,6 +70,9 @@ describe('the account-wide create limit', () => {
     expect(refusedRows).toHaveLength(2);
     for (const row of refusedRows)
       expect(row).toMatchObject({ state: 'FAIL', providerTaskId: null });
+    const metrics = await (await fetch(`${t.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('gateway_create_limit_wait_seconds_count{outcome="admitted"} 3');
+    expect(metrics).toContain('gateway_create_limit_wait_seconds_count{outcome="not_admitted"} 2');
   });
 
   it('gives the next place to the waiting owner that had fewer creates of late', async () => {
@@ -93,6 +96,8 @@ describe('the account-wide create limit', () => {
     expect(held.retryAfterSeconds).toBeGreaterThanOrEqual(5);
     expect(await create(BOB)).toMatchObject(RATE_LIMITED);
     expect(createCalls() - before).toBe(1);
+    const metrics = await (await fetch(`${t.gateway.url}/metrics`)).text();
+    expect(metrics).toContain('gateway_create_limit_holds_total 1');
   });
 });
 

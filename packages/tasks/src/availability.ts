@@ -70,31 +70,50 @@ export function availabilityService(
   };
 }
 
-/** kie.ai took a request for `model`: it runs. */
-export async function learnTaken(db: Executor, model: string): Promise<void> {
-  await recordModelAvailability(db, { model, state: 'AVAILABLE', message: null });
-}
-
-/** A request for `model` failed: a refusal as paused is remembered; nothing else says anything. */
-export async function learnFromFailure(db: Executor, model: string, error: unknown): Promise<void> {
-  if (error instanceof ProviderError && error.code === 'MODEL_PAUSED') {
-    await recordModelAvailability(db, { model, state: 'PAUSED', message: error.message });
-  }
-}
-
 /**
- * kie.ai's refusal of a model it paused within the last minute, answered again without asking it:
- * the same code and words, so that a client sees one refusal whichever instance answered.
+ * What one instance learns of each model from kie.ai's answers, written to the database that all
+ * instances share. A model kie.ai took a request for within `TAKEN_FRESH_MS` is neither asked of
+ * the database nor written again: at hundreds of creates a second those two statements per create
+ * were half the database work. Another instance's news of a pause reaches this one that much later
+ * at most, and meanwhile kie.ai refuses its calls itself (and this instance learns it so).
  */
-export async function pausedRefusal(
-  db: Executor,
-  model: string,
-): Promise<ProviderError | undefined> {
-  const row = await pausedWithin(db, model, PAUSED_STANDS_MS);
-  if (!row) return undefined;
-  return new ProviderError(row.message ?? `kie.ai paused ${model}`, {
-    code: 'MODEL_PAUSED',
-    retryable: false,
-    refused: true,
-  });
+export interface AvailabilityLearner {
+  /** kie.ai's refusal of a model it paused within the last minute, answered without asking it. */
+  pausedRefusal(model: string): Promise<ProviderError | undefined>;
+  /** kie.ai took a request for `model`: it runs. */
+  taken(model: string): Promise<void>;
+  /** A request for `model` failed: a refusal as paused is remembered; nothing else says anything. */
+  failed(model: string, error: unknown): Promise<void>;
+}
+
+/** How long a model kie.ai took a request for counts as running without a look at the database. */
+export const TAKEN_FRESH_MS = 5_000;
+
+export function availabilityLearner(db: Executor): AvailabilityLearner {
+  const takenAt = new Map<string, number>();
+  const fresh = (model: string) => Date.now() - (takenAt.get(model) ?? 0) < TAKEN_FRESH_MS;
+  return {
+    async pausedRefusal(model) {
+      if (fresh(model)) return undefined;
+      const row = await pausedWithin(db, model, PAUSED_STANDS_MS);
+      if (!row) return undefined;
+      // The same code and words as kie.ai's, so that a client sees one refusal whichever instance
+      // answered.
+      return new ProviderError(row.message ?? `kie.ai paused ${model}`, {
+        code: 'MODEL_PAUSED',
+        retryable: false,
+        refused: true,
+      });
+    },
+    async taken(model) {
+      if (fresh(model)) return;
+      await recordModelAvailability(db, { model, state: 'AVAILABLE', message: null });
+      takenAt.set(model, Date.now());
+    },
+    async failed(model, error) {
+      if (!(error instanceof ProviderError && error.code === 'MODEL_PAUSED')) return;
+      takenAt.delete(model);
+      await recordModelAvailability(db, { model, state: 'PAUSED', message: error.message });
+    },
+  };
 }

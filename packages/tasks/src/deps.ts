@@ -1,5 +1,6 @@
 import type { Database } from '@charanim/db';
 import type { KieClient, ModelDefinition, ModelRegistry } from '@charanim/provider';
+import type { AvailabilityLearner } from './availability.ts';
 import type { TaskEvents } from './events/index.ts';
 import type { Logger } from './logger.ts';
 import type { CreateLimiter } from './submit/create-limiter.ts';
@@ -18,6 +19,8 @@ export interface TaskCoreDeps {
   callbackUrlFor(taskId: string): string | undefined;
   /** Admits each createTask within kie.ai's account-wide limit, shared by every instance. */
   createLimiter: CreateLimiter;
+  /** Learns from kie.ai's answers whether each model runs, and refuses one it paused. */
+  availability: AvailabilityLearner;
   /** How long kie.ai keeps an uploaded file: a source's `expiresAt` is this after its upload. */
   uploadLifetimeMs: number;
   /** How long a create may take before it answers with a typed error instead. */

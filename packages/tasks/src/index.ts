@@ -43,7 +43,13 @@ export {
   resultKinds,
 } from '@charanim/provider';
 export { changeFor } from './apply.ts';
-export type { Availability, AvailabilityService, PausedModel } from './availability.ts';
+export {
+  type Availability,
+  type AvailabilityLearner,
+  type AvailabilityService,
+  availabilityLearner,
+  type PausedModel,
+} from './availability.ts';
 export type { CallbackAnswer, CallbackInput } from './callbacks.ts';
 export type { DeleteOutcome } from './delete.ts';
 export { DEFAULT_POLL_BOUND_MS, type TaskCoreDeps } from './deps.ts';

@@ -1,5 +1,4 @@
 import { ProviderError } from '@charanim/provider';
-import { learnFromFailure, learnTaken } from './availability.ts';
 import type { TaskCoreDeps } from './deps.ts';
 
 /** The owner a probe takes its place in the create window as. */
@@ -18,14 +17,14 @@ export async function probeModels(deps: TaskCoreDeps): Promise<string[]> {
     try {
       await deps.createLimiter.admit(PROBE_OWNER, Date.now() + deps.createTimeoutMs);
       await deps.client.createTask({ model: model.id, input: {} });
-      await learnTaken(deps.db, model.id);
+      await deps.availability.taken(model.id);
       learned.push(model.id);
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'VALIDATION') {
-        await learnTaken(deps.db, model.id);
+        await deps.availability.taken(model.id);
         learned.push(model.id);
       } else if (error instanceof ProviderError && error.code === 'MODEL_PAUSED') {
-        await learnFromFailure(deps.db, model.id, error);
+        await deps.availability.failed(model.id, error);
         learned.push(model.id);
       } else {
         deps.logger.warn({ err: error, model: model.id }, 'model probe told nothing');

@@ -11,6 +11,7 @@ import {
 import type { Emulator } from '@charanim/provider/emulator';
 import { type Context, schema } from '@charanim/schema';
 import {
+  availabilityLearner,
   createTaskCore,
   createTaskEvents,
   databaseCreateLimiter,
@@ -36,6 +37,7 @@ import { every } from './every.ts';
 import { exampleOperations } from './graphiql-examples.ts';
 import { serveGraphqlWs } from './graphql-ws.ts';
 import type { Logger } from './logger.ts';
+import { measuredCreateLimiter } from './metrics/create-limit.ts';
 import { createMetrics } from './metrics/registry.ts';
 import { METRICS_PATH, useMetrics } from './metrics/use-metrics.ts';
 import { useHealth } from './plugins/health.ts';
@@ -157,11 +159,15 @@ export async function startGateway({
     createLimiter:
       config.KIE_CREATE_LIMIT === 0
         ? noCreateLimit
-        : databaseCreateLimiter(database.db, {
-            limit: config.KIE_CREATE_LIMIT,
-            windowMs: KIE_CREATE_WINDOW_MS,
-            slackMs: KIE_CREATE_SLACK_MS,
-          }),
+        : measuredCreateLimiter(
+            databaseCreateLimiter(database.db, {
+              limit: config.KIE_CREATE_LIMIT,
+              windowMs: KIE_CREATE_WINDOW_MS,
+              slackMs: KIE_CREATE_SLACK_MS,
+            }),
+            metrics,
+          ),
+    availability: availabilityLearner(database.db),
     firstPollAt: () =>
       new Date(Date.now() + nextDelay(0, config.POLL_INTERVAL_MS, config.POLL_MAX_INTERVAL_MS)),
     taskTimeoutMs: config.TASK_TIMEOUT_MS,

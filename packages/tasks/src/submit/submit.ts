@@ -17,7 +17,6 @@ import {
   ProviderError,
   type References,
 } from '@charanim/provider';
-import { learnFromFailure, learnTaken, pausedRefusal } from '../availability.ts';
 import type { TaskCoreDeps } from '../deps.ts';
 import { storedResult } from '../results.ts';
 import { CreateNotAdmitted } from './create-limiter.ts';
@@ -76,7 +75,7 @@ async function send(
   operation: string,
 ): Promise<SubmitOutcome> {
   const { plugin } = prepared;
-  const paused = await pausedRefusal(deps.db, plugin.id);
+  const paused = await deps.availability.pausedRefusal(plugin.id);
   if (paused) {
     // kie.ai refused the model as paused a moment ago: asked again, it would only refuse again.
     const failed = await fail(deps, pending, paused.code, paused.message, 0);
@@ -144,7 +143,7 @@ async function send(
         },
       },
     );
-    await learnTaken(deps.db, plugin.id);
+    await deps.availability.taken(plugin.id);
     const accepted = await recordSubmission(deps.db, task.id, taskId, deps.firstPollAt());
     if (accepted) deps.events.publish(accepted);
     return { kind: 'submitted', task: accepted ?? task };
@@ -160,7 +159,7 @@ async function send(
       return { kind: 'rateLimited', retryAfterSeconds, message, task: failed };
     }
     await heldAfter429(deps, error);
-    await learnFromFailure(deps.db, plugin.id, error);
+    await deps.availability.failed(plugin.id, error);
     const failure = asProviderError(error, signal, deps.createTimeoutMs, sent, operation);
     if (!failure) throw error;
     const maybe = sent && mayHaveCreated(failure, error);
@@ -212,7 +211,7 @@ async function answerNow(
 ): Promise<SubmitOutcome> {
   const body = plugin.toProviderBody(input, references);
   const data = await deps.client.post(plugin.operation, plugin.path, body, options);
-  await learnTaken(deps.db, plugin.id);
+  await deps.availability.taken(plugin.id);
   let result: ReturnType<typeof storedResult>;
   try {
     result = storedResult(plugin, task, plugin.parseAnswer(data), Date.now());

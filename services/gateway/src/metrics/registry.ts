@@ -36,6 +36,18 @@ export function createMetrics() {
       help: 'How late the most overdue poll was at the last tick.',
       registers: [registry],
     }),
+    createLimitWaits: new Histogram({
+      name: 'gateway_create_limit_wait_seconds',
+      help: "Waits for a place in kie.ai's account-wide create window (KIE_CREATE_LIMIT), by outcome: admitted, or not_admitted within CREATE_TIMEOUT_MS.",
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    createLimitHolds: new Counter({
+      name: 'gateway_create_limit_holds_total',
+      help: "Times kie.ai answered a create 429 all the same, holding every instance's creates for a window.",
+      registers: [registry],
+    }),
     webhookDeliveries: new Counter({
       name: 'gateway_webhook_deliveries_total',
       help: 'Webhook delivery attempts by result: delivered, retry (failed, tried again later) or failed (given up).',
