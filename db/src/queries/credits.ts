@@ -16,7 +16,7 @@ export interface BudgetRefusal {
 }
 
 /**
- * Reserves a task's estimate against its owner's budget (migration 0020's `reserve_credits`):
+ * Reserves a task's estimate against its owner's budget (migration 0017's `reserve_credits`):
  * undefined when reserved, or when the task holds a reservation already; the refusal otherwise.
  * One statement, race-safe across instances: a budget is never passed.
  */
