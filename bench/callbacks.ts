@@ -18,7 +18,7 @@ import { alternate, load } from './support/load.ts';
 import { writeResult } from './support/results.ts';
 
 const quick = process.argv.includes('--quick');
-const seconds = quick ? 2 : 8;
+const seconds = quick ? 1 : 8;
 const rounds = quick ? 1 : 3;
 const connections = 16;
 // More tasks than either side can take callbacks for in all its rounds.
