@@ -67,11 +67,19 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       done();
     },
   });
-  const gateway = await startGateway({
-    config,
-    logger: createLogger(config.LOG_LEVEL, sink),
-    ...(options.startPoller !== undefined && { startPoller: options.startPoller }),
-  });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      config,
+      logger: createLogger(config.LOG_LEVEL, sink),
+      ...(options.startPoller !== undefined && { startPoller: options.startPoller }),
+    });
+  } catch (error) {
+    // A start that is meant to fail must not leave its database and emulator behind.
+    await emulator.close();
+    if (!options.database) await database.drop();
+    throw error;
+  }
   return {
     gateway,
     emulator,
