@@ -30,9 +30,12 @@ async function run(name: string): Promise<boolean> {
     { stdio: quick ? ['ignore', 'pipe', 'pipe'] : 'inherit' },
   );
   let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const [code] = await once(child, 'exit');
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => (output += chunk));
+  }
+  // 'close', not 'exit': the pipes may still hold the end of its output, a failure's stack.
+  const [code] = await once(child, 'close');
   if (quick) console.log(`\n${heading}\n${output.trimEnd()}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   console.log(`== ${name}: ${code === 0 ? 'done' : 'FAILED'} in ${seconds} s`);

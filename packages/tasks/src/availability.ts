@@ -107,8 +107,15 @@ export function availabilityLearner(db: Executor): AvailabilityLearner {
     },
     async taken(model) {
       if (fresh(model)) return;
-      await recordModelAvailability(db, { model, state: 'AVAILABLE', message: null });
-      takenAt.set(model, Date.now());
+      // Set before the write, so that a pause learned while it runs (\`failed\`) is not undone.
+      const at = Date.now();
+      takenAt.set(model, at);
+      try {
+        await recordModelAvailability(db, { model, state: 'AVAILABLE', message: null });
+      } catch (error) {
+        if (takenAt.get(model) === at) takenAt.delete(model);
+        throw error;
+      }
     },
     async failed(model, error) {
       if (!(error instanceof ProviderError && error.code === 'MODEL_PAUSED')) return;

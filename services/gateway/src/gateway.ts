@@ -129,6 +129,13 @@ export async function startGateway({
       : 'database: PostgreSQL server',
   );
 
+  // Before anything else is opened: a refused start (keys required, none configured) then has
+  // only the database to close.
+  const access = await setUpAuthentication(config, database, logger).catch(async (error) => {
+    await database.close();
+    throw error;
+  });
+
   const metrics = createMetrics();
   const { client, emulator } = await connectProvider(config, logger, metrics);
   if (emulator && database.kind === 'postgres') {
@@ -175,7 +182,6 @@ export async function startGateway({
   };
   const core = createTaskCore({ ...deps, callbackHmacKey: config.KIE_WEBHOOK_HMAC_KEY });
 
-  const access = await setUpAuthentication(config, database, logger);
   const keyAdmin = apiKeyAdmin({ db: database.db, admins: config.ADMIN_OWNERS, access, logger });
   const takeMutation = createOwnerBudget(
     database.db,

@@ -11,14 +11,20 @@ import type { TestProject } from 'vitest/node';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = await mkdtemp(join(tmpdir(), 'pglite-template-'));
   const directory = join(root, 'data');
-  const handle = await openDatabase({ url: directory });
+  const remove = () => rm(root, { recursive: true, force: true });
   try {
-    await handle.migrate();
-  } finally {
-    await handle.close();
+    const handle = await openDatabase({ url: directory });
+    try {
+      await handle.migrate();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await remove();
+    throw error;
   }
   project.provide('pgliteTemplate', directory);
-  return () => rm(root, { recursive: true, force: true });
+  return remove;
 }
 
 declare module 'vitest' {
