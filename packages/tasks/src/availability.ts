@@ -87,7 +87,7 @@ export interface AvailabilityLearner {
 }
 
 /** How long a model kie.ai took a request for counts as running without a look at the database. */
-export const TAKEN_FRESH_MS = 5_000;
+const TAKEN_FRESH_MS = 5_000;
 
 export function availabilityLearner(db: Executor): AvailabilityLearner {
   const takenAt = new Map<string, number>();
@@ -107,7 +107,7 @@ export function availabilityLearner(db: Executor): AvailabilityLearner {
     },
     async taken(model) {
       if (fresh(model)) return;
-      // Set before the write, so that a pause learned while it runs (\`failed\`) is not undone.
+      // Set before the write, so that a pause learned while it runs (`failed`) is not undone.
       const at = Date.now();
       takenAt.set(model, at);
       try {
